@@ -1,0 +1,16 @@
+"""diffbench: a JAX-accelerated benchmark suite for numerical differentiation and optimization.
+
+The whole public API is re-exported here. Importing diffbench enables float64 in JAX
+(``jax_enable_x64``): precision is an axis of every study, so every array carries an explicit
+dtype and float32 is asked for, never defaulted to.
+"""
+
+import jax as _jax
+
+_jax.config.update("jax_enable_x64", True)
+
+from . import functions as functions  # noqa: E402
+from ._errors import DiffbenchError as DiffbenchError  # noqa: E402
+from .functions import TestFunction as TestFunction  # noqa: E402
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Machine-learning functions (filled in by the registry work)."""

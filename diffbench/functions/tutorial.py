@@ -1,0 +1,1 @@
+"""Worked examples of the seed texts (filled in by the registry work)."""
