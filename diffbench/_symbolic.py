@@ -1,0 +1,106 @@
+"""The symbolic layer: exact SymPy gradients and Hessians of a registry definition.
+
+The expression comes from evaluating the one definition ``fn(xp, x)`` with the SymPy
+namespace; derivatives are SymPy's; ``lambdify(..., modules="jax", cse=True)`` turns them
+back into JAX code, and the mpmath printer gives a high-precision reference evaluator.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy
+
+from .functions import TestFunction, sympy_namespace, symbols
+
+REFERENCE_DIGITS = 34
+"""Working precision of the high-precision reference (decimal digits)."""
+
+
+@dataclass
+class SymbolicForm:
+    """The exact expression of a function in dimension ``n`` and its derivatives.
+
+    Attributes:
+        expr: f as a SymPy expression of ``variables``.
+        variables: the n real symbols ``x0 ... x{n-1}``.
+        seconds: wall time spent per stage (``expression_s``, ``gradient_s``, ...), in seconds.
+    """
+
+    expr: Any
+    variables: list[Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+    _gradient: list[Any] | None = None
+    _hessian: Any = None
+
+    @property
+    def gradient(self) -> list[Any]:
+        """The n partial derivatives (computed once, timed in ``seconds['gradient_s']``)."""
+        if self._gradient is None:
+            start = time.perf_counter()
+            self._gradient = [sympy.diff(self.expr, v) for v in self.variables]
+            self.seconds["gradient_s"] = time.perf_counter() - start
+        return self._gradient
+
+    @property
+    def hessian(self) -> Any:
+        """The n x n matrix of second derivatives (from the gradient, timed)."""
+        if self._hessian is None:
+            grad = self.gradient
+            start = time.perf_counter()
+            self._hessian = sympy.Matrix([[sympy.diff(g, v) for v in self.variables] for g in grad])
+            self.seconds["hessian_s"] = time.perf_counter() - start
+        return self._hessian
+
+
+@functools.lru_cache(maxsize=256)
+def symbolic_form(tf: TestFunction, n: int) -> SymbolicForm:
+    """Return the (cached) exact expression of ``tf`` in dimension ``n``."""
+    tf.check_dim(n)
+    start = time.perf_counter()
+    variables = symbols(n)
+    expr = sympy.sympify(tf.fn(sympy_namespace, variables))
+    return SymbolicForm(expr, list(variables), {"expression_s": time.perf_counter() - start})
+
+
+def jax_function(variables: list[Any], exprs: list[Any]) -> Callable[[Any], Any]:
+    """Return ``x -> jnp.stack(exprs at x)``: SymPy expressions lambdified to JAX with CSE.
+
+    The result keeps the dtype of ``x``; constant entries are broadcast to it.
+    """
+    import jax.numpy as jnp
+
+    raw = sympy.lambdify([variables], exprs, modules="jax", cse=True)
+
+    def evaluate(x: Any) -> Any:
+        values = raw(x)
+        return jnp.stack([jnp.asarray(v, dtype=x.dtype) for v in values])
+
+    return evaluate
+
+
+@functools.lru_cache(maxsize=256)
+def _mpmath_gradient(tf: TestFunction, n: int) -> Callable[..., Any]:
+    form = symbolic_form(tf, n)
+    return sympy.lambdify([form.variables], form.gradient, modules="mpmath")
+
+
+def reference_gradient(
+    tf: TestFunction, x: np.ndarray, digits: int = REFERENCE_DIGITS
+) -> np.ndarray:
+    """Return the exact gradient at ``x`` evaluated with ``digits`` decimal digits, as float64.
+
+    ``x`` is taken as exact binary floats: the reference is the true derivative at the very
+    point the float64 methods see.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    evaluate = _mpmath_gradient(tf, x.shape[0])
+    with mpmath.workdps(digits):
+        values = evaluate([mpmath.mpf(float(v)) for v in x])
+        return np.array([float(mpmath.mpf(v)) for v in values], dtype=np.float64)

@@ -1,0 +1,248 @@
+"""Accuracy of a derivative against an independent truth, and step-size sweeps.
+
+The truth for a registered function is its exact SymPy gradient evaluated with 34 digits
+(mpmath) at the very float64 point the methods see (``reference="mpmath34"``). Beyond
+``REFERENCE_MAX_N`` coordinates, or for a plain callable, it is reverse mode in float64
+(``reference="reverse_ad_f64"``), which the test suite checks against mpmath at small n.
+
+Error measures (all float64):
+- ``abs_err_max``: ``max_i |g_i - r_i|``;
+- ``rel_err_max``: ``max_i |g_i - r_i| / max(|r_i|, 1e-8 ||r||_inf)``: componentwise, except
+  that a component far below the largest one is judged against 1e-8 of the largest, so one
+  near-zero component does not make every approximation look useless;
+- ``rel_err_l2``: ``||g - r||_2 / ||r||_2``;
+- ``digits``: ``-log10(rel_err_max)``, clipped to ``[0, 17]`` (17 means exact).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from . import _symbolic
+from ._checks import check_point
+from ._errors import DiffbenchError
+from ._gradient import gradient
+from ._objective import Objective, as_objective
+from .methods.finite_difference import (
+    COMPLEX_STEP,
+    RICHARDSON_LEVELS,
+    STENCILS,
+    complex_step_gradient,
+    richardson_table,
+    stencil_gradient,
+)
+
+REFERENCE_MAX_N = 64
+"""Largest n for the mpmath reference; above it the float64 reverse-mode gradient is used."""
+
+MAX_DIGITS = 17.0
+SMALL_COMPONENT = 1e-8
+
+
+def errors(grad: Any, reference: Any) -> dict[str, float]:
+    """Return ``abs_err_max``, ``rel_err_max``, ``rel_err_l2`` and ``digits`` of ``grad``.
+
+    Both arrays are compared in float64; see the module docstring for the definitions.
+    """
+    g = np.asarray(grad, dtype=np.float64)
+    r = np.asarray(reference, dtype=np.float64)
+    diff = np.abs(g - r)
+    if not np.all(np.isfinite(g)):
+        return {"abs_err_max": np.inf, "rel_err_max": np.inf, "rel_err_l2": np.inf, "digits": 0.0}
+    scale = np.max(np.abs(r)) if r.size else 0.0
+    floor = max(SMALL_COMPONENT * scale, np.finfo(np.float64).tiny)
+    rel_max = float(np.max(diff / np.maximum(np.abs(r), floor))) if r.size else 0.0
+    norm = float(np.linalg.norm(r))
+    rel_l2 = float(np.linalg.norm(g - r) / norm) if norm > 0 else float(np.linalg.norm(g - r))
+    return {
+        "abs_err_max": float(np.max(diff)) if diff.size else 0.0,
+        "rel_err_max": rel_max,
+        "rel_err_l2": rel_l2,
+        "digits": digits_from_error(rel_max),
+    }
+
+
+def digits_from_error(rel_err: float) -> float:
+    """Return correct significant digits ``-log10(rel_err)``, clipped to ``[0, 17]``."""
+    if rel_err <= 0:
+        return MAX_DIGITS
+    return float(np.clip(-np.log10(rel_err), 0.0, MAX_DIGITS))
+
+
+def reference_gradient(f: Any, x: Any) -> tuple[np.ndarray, str]:
+    """Return the truth ``(gradient as float64 NumPy array, reference name)`` at ``x``.
+
+    ``x`` is promoted exactly to float64, so a float32 point gets its exact derivative.
+
+    Example:
+        >>> import diffbench, numpy as np
+        >>> g, name = diffbench.accuracy.reference_gradient("sphere", np.array([1.0, 2.0]))
+        >>> g.tolist(), name
+        ([2.0, 4.0], 'mpmath34')
+    """
+    objective = as_objective(f)
+    x64 = np.asarray(check_point(x), dtype=np.float64)
+    if objective.definition is not None and x64.shape[0] <= REFERENCE_MAX_N:
+        truth = _symbolic.reference_gradient(objective.definition, x64)
+        return truth, f"mpmath{_symbolic.REFERENCE_DIGITS}"
+    truth = gradient(objective, jnp.asarray(x64, dtype=jnp.float64), method="reverse_ad")
+    return np.asarray(truth, dtype=np.float64), "reverse_ad_f64"
+
+
+def accuracy(f: Any, x: Any, method: str, reference: Any = None, **params: Any) -> dict[str, Any]:
+    """Return the errors of ``method`` at ``x`` against the truth, plus the reference's name.
+
+    Args:
+        f: a registry name, a ``TestFunction`` or a JAX callable.
+        x: the point (its dtype is the dtype the method runs in).
+        method: a gradient method name.
+        reference: an explicit truth (array); by default ``reference_gradient(f, x)``.
+        **params: the method's parameters (e.g. ``step``).
+
+    Returns:
+        ``{"abs_err_max", "rel_err_max", "rel_err_l2", "digits", "reference"}``.
+    """
+    if reference is None:
+        truth, name = reference_gradient(f, x)
+    else:
+        truth, name = np.asarray(reference, dtype=np.float64), "given"
+    return {**errors(gradient(f, x, method=method, **params), truth), "reference": name}
+
+
+# -- step-size sweep -----------------------------------------------------------------------
+
+SWEEPABLE = (*STENCILS, "complex_step", "richardson")
+
+
+@dataclass(frozen=True)
+class StepSweep:
+    """Error against step size of one finite-difference method at one point.
+
+    Attributes:
+        method: the finite-difference method.
+        dtype: the dtype it ran in.
+        steps: the relative steps tried (float64, descending).
+        errors: ``rel_err_max`` at each step (float64; inf where the estimate was not finite).
+        reference: the name of the truth.
+    """
+
+    method: str
+    dtype: str
+    steps: np.ndarray
+    errors: np.ndarray
+    reference: str
+
+    @property
+    def best_index(self) -> int:
+        """Index of the smallest error (the first one on ties)."""
+        return int(np.argmin(self.errors))
+
+    @property
+    def best_step(self) -> float:
+        """The step with the smallest error."""
+        return float(self.steps[self.best_index])
+
+    @property
+    def best_error(self) -> float:
+        """The smallest ``rel_err_max`` over the sweep."""
+        return float(self.errors[self.best_index])
+
+    @property
+    def digits(self) -> np.ndarray:
+        """Correct digits at each step."""
+        return np.array([digits_from_error(e) for e in self.errors])
+
+    def table(self) -> pd.DataFrame:
+        """Return one row per step: method, dtype, step, rel_err_max, digits, reference."""
+        return pd.DataFrame(
+            {
+                "method": self.method,
+                "dtype": self.dtype,
+                "step": self.steps,
+                "rel_err_max": self.errors,
+                "digits": self.digits,
+                "reference": self.reference,
+            }
+        )
+
+
+def default_steps(dtype: Any, per_decade: int = 4) -> np.ndarray:
+    """Return log-spaced relative steps: 1e-1 ... 1e-16 for float64, 1e-1 ... 1e-8 for float32."""
+    lowest = 16 if np.dtype(dtype) == np.float64 else 8
+    return np.logspace(-1, -lowest, (lowest - 1) * per_decade + 1)
+
+
+def step_sweep(
+    f: Any,
+    x: Any,
+    method: str = "central",
+    steps: Any = None,
+    reference: Any = None,
+    levels: int = RICHARDSON_LEVELS,
+) -> StepSweep:
+    """Return the error-vs-step curve of a finite-difference method: ONE jitted call, vmapped over h.
+
+    Args:
+        f: a registry name, a ``TestFunction`` or a JAX callable.
+        x: the point; its dtype (float32 or float64) is the precision swept.
+        method: one of ``forward``, ``backward``, ``central``, ``central4``, ``complex_step``,
+            ``richardson``.
+        steps: relative steps (``h_i = step * max(1, |x_i|)``); default ``default_steps``.
+        reference: an explicit truth; by default ``reference_gradient(f, x)``.
+        levels: extrapolation levels for ``richardson``.
+
+    Example:
+        >>> import diffbench, numpy as np
+        >>> sweep = diffbench.accuracy.step_sweep("tutorial_exp", np.array([1.0]), "forward")
+        >>> 1e-9 < sweep.best_step < 1e-7
+        True
+    """
+    if method not in SWEEPABLE:
+        raise DiffbenchError(
+            f"step_sweep takes a finite-difference method ({', '.join(SWEEPABLE)}); got `{method}`."
+        )
+    objective = as_objective(f)
+    x = check_point(x)
+    steps = default_steps(x.dtype) if steps is None else np.asarray(steps, dtype=np.float64)
+    truth, name = (
+        reference_gradient(objective, x)
+        if reference is None
+        else (np.asarray(reference, np.float64), "given")
+    )
+    estimates = _sweep_jit(objective, method, levels)(x, jnp.asarray(steps, dtype=x.dtype))
+    errs = np.array([errors(g, truth)["rel_err_max"] for g in np.asarray(estimates)])
+    return StepSweep(method, str(x.dtype), steps, errs, name)
+
+
+@functools.lru_cache(maxsize=128)
+def _sweep_jit(objective: Objective, method: str, levels: int) -> Any:
+    f = objective.jax_fn
+
+    def one(x: jax.Array, step: jax.Array) -> jax.Array:
+        if method == "complex_step":
+            return complex_step_gradient(f, x, step)
+        if method == "richardson":
+            return richardson_table(f, x, step, levels)[0]
+        return stencil_gradient(f, x, STENCILS[method], step)
+
+    return jax.jit(jax.vmap(one, in_axes=(None, 0)))
+
+
+__all__ = [
+    "COMPLEX_STEP",
+    "REFERENCE_MAX_N",
+    "StepSweep",
+    "accuracy",
+    "default_steps",
+    "digits_from_error",
+    "errors",
+    "reference_gradient",
+    "step_sweep",
+]

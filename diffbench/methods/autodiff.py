@@ -1,0 +1,43 @@
+"""Automatic differentiation: forward mode (jvp over the basis) and reverse mode (grad)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+
+from ._engine import basis_vector, map_directions
+from ._method import Method
+
+
+def forward_mode_gradient(f: Any, x: jax.Array) -> jax.Array:
+    """Return the gradient by one ``jvp`` per basis vector (``jacfwd``, memory-bounded)."""
+
+    def partial(i: Any) -> jax.Array:
+        return jax.jvp(f, (x,), (basis_vector(i, x),))[1]
+
+    return map_directions(partial, x)
+
+
+def _forward_ad_factory(objective, n, dtype):
+    return lambda x: forward_mode_gradient(objective.jax_fn, x)
+
+
+def _reverse_ad_factory(objective, n, dtype):
+    return jax.grad(objective.jax_fn)
+
+
+METHODS = [
+    Method(
+        "forward_ad",
+        "forward_ad",
+        _forward_ad_factory,
+        description="forward mode: one jvp per basis vector (jacfwd), cost ~ n f",
+    ),
+    Method(
+        "reverse_ad",
+        "reverse_ad",
+        _reverse_ad_factory,
+        description="reverse mode: jax.grad (one vjp), cost ~ a few f",
+    ),
+]

@@ -1,0 +1,37 @@
+"""The symbolic method: SymPy's exact gradient of the definition, lambdified to JAX."""
+
+from __future__ import annotations
+
+import time
+
+from .._symbolic import jax_function, symbolic_form
+from ._method import Method, Skipped
+
+SYMBOLIC_MAX_N = 128
+"""Beyond this n, differentiating and compiling one expression per coordinate costs minutes."""
+
+
+def _symbolic_factory(objective, n, dtype, max_n=SYMBOLIC_MAX_N):
+    tf = objective.require_definition("symbolic")
+    if n > max_n:
+        raise Skipped(
+            f"symbolic is skipped at n={n} > max_n={max_n}: SymPy differentiation and the "
+            "compile of n unrolled expressions grow quadratically; pass max_n= to force it."
+        )
+    form = symbolic_form(tf, n)
+    gradient = form.gradient
+    start = time.perf_counter()
+    fn = jax_function(form.variables, gradient)
+    fn.setup_s = {**form.seconds, "lambdify_s": time.perf_counter() - start}
+    return fn
+
+
+METHODS = [
+    Method(
+        "symbolic",
+        "symbolic",
+        _symbolic_factory,
+        defaults={"max_n": SYMBOLIC_MAX_N},
+        description="SymPy gradient of the definition, lambdified to jax.numpy (CSE)",
+    ),
+]
