@@ -1,0 +1,191 @@
+"""Validation of the values inside a suite: names, dims, dtypes, parameters, optimizers."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+from .._errors import DiffbenchError, closest, unknown
+from .timing import TimingPolicy
+
+_TIMING = {f.name for f in fields(TimingPolicy)}
+
+
+def block(
+    kind: str, raw: Any, where: str, allowed: set[str], timing: TimingPolicy
+) -> dict[str, Any]:
+    """Validate one ``[[gradients]]``, ``[[sweeps]]`` or ``[[runs]]`` table.
+
+    Returns:
+        The block with ``points`` (``(function, n)`` pairs) and its resolved names.
+    """
+    if not isinstance(raw, dict):
+        raise DiffbenchError(f"{where} must be a table.")
+    for key in raw:
+        if key not in allowed:
+            near = closest(key, allowed)
+            hint = f" Did you mean: {', '.join(near)}?" if near else ""
+            raise DiffbenchError(f"Unknown key `{key}` in {where}.{hint}")
+    for key in ("functions", "dims"):
+        if key not in raw:
+            raise DiffbenchError(f"{where} needs `{key}`.")
+    out: dict[str, Any] = {"points": points(raw["functions"], raw.get("tags"), raw["dims"], where)}
+    if "dtypes" in raw:
+        out["dtypes"] = dtypes(raw["dtypes"], where)
+    if kind == "runs":
+        return {**out, **_runs(raw, where)}
+    out["methods"] = methods(raw.get("methods", ["*"]), where)
+    if kind == "gradients":
+        out["defaults"] = {m: _defaults(m) for m in out["methods"]}
+        out["params"] = params(raw.get("params", {}), out["methods"], where)
+        if "timing" in raw:
+            out["timing_policy"] = _block_timing(raw["timing"], where, timing)
+    return out
+
+
+def points(names: Any, tags: Any, dims: Any, where: str) -> list[tuple[str, int]]:
+    """Return the ``(function, n)`` pairs of a block (see the suites module docstring)."""
+    from .. import functions
+
+    names = string_list(names, "functions", where)
+    wanted_tags = string_list(tags or [], "tags", where)
+    for tag in wanted_tags:
+        if tag not in functions.all_tags():
+            raise unknown("tag", tag, functions.all_tags())
+    sizes = [integer(d, "dims", where, minimum=1) for d in list_of(dims, "dims", where)]
+    chosen = functions.names(wanted_tags or None) if "*" in names else names
+    pairs = []
+    for name in dict.fromkeys(chosen):
+        tf = functions.get(name)
+        if wanted_tags and not set(wanted_tags) <= tf.tags:
+            continue
+        own = [tf.dim] if tf.dim is not None else [n for n in sizes if n >= tf.min_dim]
+        if not own and "*" not in names:
+            raise DiffbenchError(
+                f"{where}: {name} supports none of dims {sizes} (it needs n >= {tf.min_dim})."
+            )
+        pairs += [(name, n) for n in dict.fromkeys(own)]
+    return pairs
+
+
+def methods(raw: Any, where: str) -> list[str]:
+    """Return the method names of a block; ``*`` stands for every available method."""
+    from .. import methods as registry
+
+    names = string_list(raw, "methods", where)
+    out: list[str] = []
+    for name in names:
+        out += registry.names() if name == "*" else [registry.get(name).name]
+    return list(dict.fromkeys(out))
+
+
+def params(raw: Any, names: list[str], where: str) -> dict[str, dict[str, Any]]:
+    """Validate ``params = { method = { name = value or [values] } }`` against the methods."""
+    if not isinstance(raw, dict):
+        raise DiffbenchError(f"`params` in {where} must be a table of method tables.")
+    for method, given in raw.items():
+        if method not in names:
+            raise DiffbenchError(f"{where}: params for `{method}`, which the block does not run.")
+        if not isinstance(given, dict):
+            raise DiffbenchError(f"{where}: params.{method} must be a table.")
+        allowed = _defaults(method)
+        for key in given:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed)) or "none"
+                raise DiffbenchError(
+                    f"{where}: `{method}` has no parameter `{key}`; it takes: {known}."
+                )
+    return dict(raw)
+
+
+def dtypes(raw: Any, where: str) -> list[str]:
+    """Validate a dtype list (``float32``, ``float64``)."""
+    return choices(raw, ("float32", "float64"), "dtype", where)
+
+
+def choices(raw: Any, allowed: tuple[str, ...], what: str, where: str) -> list[str]:
+    """Validate that every entry of a string list is one of ``allowed``."""
+    values = string_list(raw, f"{what}s", where)
+    for value in values:
+        if value not in allowed:
+            raise DiffbenchError(f"Unknown {what} `{value}` in {where}; use {', '.join(allowed)}.")
+    return values
+
+
+def string_list(raw: Any, what: str, where: str) -> list[str]:
+    """Return ``raw`` as a list of strings (a single string becomes a list of one)."""
+    values = [raw] if isinstance(raw, str) else list_of(raw, what, where)
+    if not all(isinstance(v, str) for v in values):
+        raise DiffbenchError(f"`{what}` in {where} must be strings; got {values!r}.")
+    return values
+
+
+def list_of(raw: Any, what: str, where: str) -> list[Any]:
+    """Return ``raw`` as a list (a scalar becomes a list of one)."""
+    return list(raw) if isinstance(raw, list | tuple) else [raw]
+
+
+def integer(raw: Any, what: str, where: str, minimum: int = 0) -> int:
+    """Return ``raw`` as an int >= ``minimum``; integral floats such as ``1e6`` are accepted."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or float(raw) != int(raw):
+        raise DiffbenchError(f"`{what}` in {where} must be whole numbers; got {raw!r}.")
+    if int(raw) < minimum:
+        raise DiffbenchError(f"`{what}` in {where} must be >= {minimum}; got {raw!r}.")
+    return int(raw)
+
+
+def _defaults(method: str) -> dict[str, Any]:
+    from .. import methods as registry
+
+    return dict(registry.get(method).defaults)
+
+
+def _block_timing(raw: Any, where: str, base: TimingPolicy) -> TimingPolicy:
+    if not isinstance(raw, dict) or set(raw) - _TIMING:
+        bad = sorted(set(raw) - _TIMING) if isinstance(raw, dict) else raw
+        raise DiffbenchError(f"{where}: bad timing {bad!r}; keys are {', '.join(sorted(_TIMING))}.")
+    return replace(base, **raw)
+
+
+def _runs(raw: dict[str, Any], where: str) -> dict[str, Any]:
+    names = optimizers(raw.get("optimizers", ["sgd"]), where)
+    rates = [_positive(v, "lr", where) for v in list_of(raw.get("lr", [1e-3]), "lr", where)]
+    out = {
+        "optimizers": names,
+        "lr": rates,
+        "steps": integer(raw.get("steps", 1000), "steps", where, minimum=1),
+        "starts": integer(raw.get("starts", 1), "starts", where, minimum=1),
+    }
+    if "seed" in raw:
+        out["seed"] = integer(raw["seed"], "seed", where)
+    return out
+
+
+def optimizers(raw: Any, where: str) -> list[str]:
+    """Validate optimizer names against ``diffbench.optimize.names()``."""
+    names = string_list(raw, "optimizers", where)
+    known = optimizer_names()
+    if known is None:
+        raise DiffbenchError(
+            f"{where} has optimizer runs, but diffbench.optimize is not available."
+        )
+    for name in names:
+        if name not in known:
+            raise unknown("optimizer", name, known)
+    return names
+
+
+def optimizer_names() -> list[str] | None:
+    """Return ``diffbench.optimize.names()``, or None when the optimize package is missing."""
+    try:
+        from .. import optimize
+    except ImportError:
+        return None
+    names = getattr(optimize, "names", None)
+    return list(names()) if callable(names) else None
+
+
+def _positive(raw: Any, what: str, where: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not raw > 0:
+        raise DiffbenchError(f"`{what}` in {where} must be positive numbers; got {raw!r}.")
+    return float(raw)

@@ -1,0 +1,177 @@
+"""The environment fingerprint stored beside every result set (DESIGN.md "metadata JSON").
+
+Keys: ``versions`` (python, jax, jaxlib, optax, numpy, diffbench), ``backend``, ``devices``
+(platform, kind and count per platform), ``device_kind`` and ``device_count`` of the default
+backend, ``cpu_model``, ``threads`` (usable cores) and ``cpu_count``, ``commit`` and ``dirty``
+of the benchmarked git tree (None outside a checkout), ``machine`` (``DIFFBENCH_MACHINE`` if
+set, else the host name), ``platform``, ``xla_flags`` and ``calibration_s`` (seconds of a fixed
+float64 matmul, to put machines on one scale).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import re
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("jax", "jaxlib", "optax", "numpy")
+
+
+def fingerprint(calibrate: bool = True) -> dict[str, Any]:
+    """Return the environment fingerprint as a JSON-ready dict.
+
+    Args:
+        calibrate: also time the fixed calibration workload on each platform (about 50 ms
+            each), as ``calibration_s = {platform: seconds}``.
+
+    Example:
+        >>> fp = fingerprint(calibrate=False)
+        >>> sorted(fp["versions"])[:3]
+        ['diffbench', 'jax', 'jaxlib']
+    """
+    import jax
+
+    default = jax.devices()
+    commit, dirty = git_commit()
+    info: dict[str, Any] = {
+        "versions": versions(),
+        "backend": jax.default_backend(),
+        "devices": device_inventory(),
+        "device_kind": default[0].device_kind if default else None,
+        "device_count": len(default),
+        "cpu_model": cpu_model(),
+        "threads": threads(),
+        "cpu_count": os.cpu_count(),
+        "commit": commit,
+        "dirty": dirty,
+        "machine": machine_id(),
+        "platform": platform.platform(),
+        "xla_flags": os.environ.get("XLA_FLAGS", ""),
+    }
+    if calibrate:
+        info["calibration_s"] = {
+            d["platform"]: calibration_seconds(d["platform"]) for d in info["devices"]
+        }
+    return info
+
+
+def versions() -> dict[str, str | None]:
+    """Return the versions of python, jax, jaxlib, optax, numpy and diffbench."""
+    from .. import __version__
+
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = None
+    found["diffbench"] = __version__
+    return found
+
+
+def device_inventory() -> list[dict[str, Any]]:
+    """Return one entry per available platform: ``platform``, ``kind`` and ``count``."""
+    inventory = []
+    for name in ("cpu", "gpu", "tpu"):
+        devices = available_devices(name)
+        if devices:
+            inventory.append(
+                {"platform": name, "kind": devices[0].device_kind, "count": len(devices)}
+            )
+    return inventory
+
+
+def available_devices(platform_name: str) -> list[Any]:
+    """Return the JAX devices of ``platform_name`` (``cpu``, ``gpu``, ``tpu``); [] if none."""
+    import jax
+
+    try:
+        return list(jax.devices(platform_name))
+    except RuntimeError:
+        return []
+
+
+def cpu_model() -> str:
+    """Return the CPU model name (from ``/proc/cpuinfo`` on Linux, else ``platform``)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        text = ""
+    match = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    if match:
+        return match.group(1).strip()
+    return platform.processor() or platform.machine()
+
+
+def threads() -> int:
+    """Return the number of cores this process may run on (affinity-aware)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def git_commit(path: Path | None = None) -> tuple[str | None, bool | None]:
+    """Return ``(commit, dirty)`` of the git tree holding ``path`` (the package by default).
+
+    Both are None when ``path`` is not in a git checkout or git is missing.
+    """
+    where = str(path or Path(__file__).resolve().parents[2])
+    try:
+        commit = _git(where, "rev-parse", "HEAD")
+        status = _git(where, "status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return None, None
+    return commit or None, bool(status)
+
+
+def _git(where: str, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", where, *args], capture_output=True, text=True, timeout=10, check=True
+    )
+    return done.stdout.strip()
+
+
+def machine_id() -> str:
+    """Return a file-name-safe machine id: ``$DIFFBENCH_MACHINE`` or the host name."""
+    raw = os.environ.get("DIFFBENCH_MACHINE") or platform.node() or "unknown"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", raw).strip("-.") or "unknown"
+
+
+def calibration_seconds(platform_name: str = "cpu", size: int = 256, repeats: int = 7) -> float:
+    """Return the median seconds of a jitted float64 ``size x size`` matmul on one platform.
+
+    A machine-speed yardstick: divide timings by it to compare machines.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    a = jnp.linspace(0.0, 1.0, size * size, dtype=jnp.float64).reshape(size, size)
+    a = jax.device_put(a, available_devices(platform_name)[0])
+    matmul = jax.jit(lambda m: m @ m).lower(a).compile()
+    jax.block_until_ready(matmul(a))
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(matmul(a))
+        samples.append(time.perf_counter() - start)
+    return float(sorted(samples)[len(samples) // 2])
+
+
+def summary_lines(info: dict[str, Any]) -> list[str]:
+    """Return ``key: value`` lines for printing a fingerprint (nested dicts flattened)."""
+    lines = []
+    for key, value in info.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = "; ".join(
+                " ".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
+                for item in value
+            )
+        lines.append(f"{key}: {value}")
+    return lines

@@ -1,0 +1,171 @@
+"""Measure one gradient case: build, compile, time, count work, and score against the truth.
+
+A ``Point`` is shared by the cases of one (function, n, dtype, device) group: the point x
+(the function's documented start ``x0(n)`` in that dtype, on that device), the timing of
+``jit(f)`` at x taken just before the group's methods (so ``cost_ratio`` compares timings
+taken adjacently in one process), f's XLA costs, and the truth, computed once per point
+and cached (the mpmath reference costs seconds at n = 64).
+
+``compile_s`` is everything from the method's construction to a ready executable: for
+``symbolic`` the SymPy differentiation and lambdify, for every jittable method the trace,
+lowering and XLA compile; for a peer (plain NumPy code) only its construction.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .cases import GradientCase
+from .costs import XlaCosts, ratio, xla_costs
+from .timing import Timing, TimingPolicy, compile_jit, time_calls
+
+
+@dataclass
+class Point:
+    """The shared state of one (function, n, dtype, device) group.
+
+    Attributes:
+        x: the point as a JAX array of the group's dtype on its device.
+        f_timing: the timing of ``jit(f)`` at ``x``.
+        f_costs: XLA's costs of ``jit(f)``.
+        reference: ``(truth, name)`` once computed.
+    """
+
+    x: Any
+    f_timing: Timing
+    f_costs: XlaCosts
+    reference: tuple[np.ndarray, str] | None = field(default=None)
+
+
+def make_point(function: str, n: int, dtype: str, device: str, policy: TimingPolicy) -> Point:
+    """Place ``x0(n)`` on ``device`` in ``dtype`` and time ``jit(f)`` there."""
+    import jax
+
+    from .. import functions
+    from .environment import available_devices
+
+    tf = functions.get(function)
+    tf.check_dim(n)
+    x = jax.device_put(np.asarray(tf.x0(n), dtype=dtype), available_devices(device)[0])
+    compiled = compile_jit(tf.__call__, x)
+    timing = time_calls(compiled.call, (x,), policy, traces=lambda: compiled.counter.count)
+    return Point(x, timing, xla_costs(compiled.executable))
+
+
+def empty_row(case: GradientCase, run_id: str) -> dict[str, Any]:
+    """Return a ``gradients`` row for ``case`` with every measured column None."""
+    from ..store import GRADIENT_COLUMNS
+
+    row: dict[str, Any] = dict.fromkeys(GRADIENT_COLUMNS)
+    row.update(
+        run_id=run_id,
+        function=case.function,
+        n=case.n,
+        dtype=case.dtype,
+        device=case.device,
+        method=case.method,
+        params=case.params,
+        status="ok",
+        repeats=0,
+        samples=[],
+        retraces=0,
+    )
+    return row
+
+
+def measure_gradient(
+    case: GradientCase, point: Point, run_id: str, reference: Any
+) -> dict[str, Any]:
+    """Return the ``gradients`` row of one case (``status`` ok, retraced or skipped).
+
+    Args:
+        case: what to measure.
+        point: the group's point, f timing and costs.
+        run_id: the session's id.
+        reference: ``reference(point) -> (truth, name)``; called after the timing.
+
+    Raises:
+        Exception: whatever the method raises other than ``Skipped``; the session turns it
+            into an ``error`` row.
+    """
+    from .. import methods
+
+    row = empty_row(case, run_id)
+    row["f_time_median_s"] = point.f_timing.median_s
+    method = methods.get(case.method)
+    start = time.perf_counter()
+    try:
+        grad_fn = method.build(
+            case.function, case.n, np.dtype(case.dtype), **json.loads(case.params)
+        )
+    except methods.Skipped as skip:
+        row.update(status="skipped", error=str(skip))
+        return row
+    build_s = time.perf_counter() - start
+    if method.jittable:
+        grad, timing, costs, compile_s = _jitted(grad_fn, point.x, case.timing)
+    elif case.device != "cpu":
+        row.update(status="skipped", error=f"{case.method} runs on the host CPU only.")
+        return row
+    else:
+        grad, timing, costs, compile_s = _host(grad_fn, point.x, case.timing)
+    row.update(_timing_columns(timing, build_s + compile_s, point))
+    row.update(_cost_columns(costs, point.f_costs))
+    try:
+        truth, name = reference(point)
+    except Exception as exc:  # noqa: BLE001 - the timing stands without a truth
+        row["error"] = f"no reference: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        return row
+    row.update(_accuracy(grad, truth), reference=name)
+    return row
+
+
+def _jitted(grad_fn: Any, x: Any, policy: TimingPolicy) -> tuple[Any, Timing, XlaCosts, float]:
+    compiled = compile_jit(grad_fn, x)
+    timing = time_calls(compiled.call, (x,), policy, traces=lambda: compiled.counter.count)
+    return compiled.call(x), timing, xla_costs(compiled.executable), compiled.compile_s
+
+
+def _host(grad_fn: Any, x: Any, policy: TimingPolicy) -> tuple[Any, Timing, XlaCosts, float]:
+    x_host = np.asarray(x)
+    timing = time_calls(grad_fn, (x_host,), policy)
+    return grad_fn(x_host), timing, XlaCosts(), 0.0
+
+
+def _timing_columns(timing: Timing, compile_s: float, point: Point) -> dict[str, Any]:
+    return {
+        "status": "retraced" if timing.retraces else "ok",
+        "error": (
+            f"traced {timing.retraces} time(s) while timed: the figures include compilation"
+            if timing.retraces
+            else None
+        ),
+        "compile_s": compile_s,
+        "time_median_s": timing.median_s,
+        "time_min_s": timing.min_s,
+        "time_iqr_s": timing.iqr_s,
+        "repeats": timing.repeats,
+        "samples": list(timing.samples),
+        "retraces": timing.retraces,
+        "cost_ratio": ratio(timing.median_s, point.f_timing.median_s),
+    }
+
+
+def _cost_columns(costs: XlaCosts, f_costs: XlaCosts) -> dict[str, Any]:
+    return {
+        "flops": costs.flops,
+        "bytes_accessed": costs.bytes_accessed,
+        "temp_bytes": costs.temp_bytes,
+        "flops_ratio": ratio(costs.flops, f_costs.flops),
+    }
+
+
+def _accuracy(grad: Any, truth: np.ndarray) -> dict[str, float]:
+    from .. import accuracy
+
+    return accuracy.errors(np.asarray(grad), truth)

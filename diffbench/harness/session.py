@@ -1,0 +1,226 @@
+"""The session runner: a suite in, a result set on disk out, one case at a time.
+
+``run_suite`` expands the suite into cases, skips those already on disk (``resume``), and
+measures the rest in groups that share a point: for each (function, n, dtype, device) it
+times ``jit(f)`` first, then every method, so each ``cost_ratio`` divides timings taken
+seconds apart in one process. Every finished case is appended to the result set's journal
+and flushed before the next starts; a failing case becomes one row with ``status="error"``
+and a message that starts with the case's identity. The tables are compacted to Parquet
+every ``CHECKPOINT_S`` seconds and when the session ends (or is interrupted).
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._errors import DiffbenchError
+from ..store import DEFAULT_ROOT, ResultSet, latest_result_set, timestamp_now
+from . import environment
+from .cases import GradientCase, RunCase, SweepCase
+from .measure import Point, empty_row, make_point, measure_gradient
+from .progress import progress_bar
+from .suites import Suite, load_suite
+from .workloads import measure_run, measure_sweep, run_error_row, sweep_error_row
+
+CHECKPOINT_S = 30.0
+"""Seconds between Parquet checkpoints of a running session."""
+
+
+@dataclass
+class SessionResult:
+    """What a session produced.
+
+    Attributes:
+        path: the result-set folder.
+        statuses: row count per status (``ok``, ``skipped``, ``error``, ``retraced``).
+        ran: cases measured by this call.
+        skipped_done: cases already on disk (``resume``).
+        wall_s: seconds the session took.
+    """
+
+    path: Path
+    statuses: dict[str, int] = field(default_factory=dict)
+    ran: int = 0
+    skipped_done: int = 0
+    wall_s: float = 0.0
+
+
+def resolve_devices(requested: list[str] | tuple[str, ...]) -> list[str]:
+    """Turn ``cpu``/``gpu``/``all`` into the JAX platforms to run on.
+
+    Raises:
+        DiffbenchError: ``gpu`` was asked for and JAX sees none.
+    """
+    present = [p for p in ("cpu", "gpu") if environment.available_devices(p)]
+    out: list[str] = []
+    for name in requested:
+        if name == "all":
+            out += present
+        elif name not in present:
+            raise DiffbenchError(
+                f"No {name.upper()} available: JAX sees only {', '.join(present)}. "
+                "Use --device cpu, or --device all to run on whatever is present."
+            )
+        else:
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def run_suite(
+    suite: str | Path | Suite,
+    *,
+    device: str | None = None,
+    dtype: str | None = None,
+    out: str | Path = DEFAULT_ROOT,
+    resume: bool = False,
+    quiet: bool = False,
+) -> SessionResult:
+    """Run a suite and return where its result set is.
+
+    Args:
+        suite: a built-in suite name, a TOML path, or a ``Suite``.
+        device: ``cpu``, ``gpu`` or ``all`` (None: the suite's devices).
+        dtype: ``float32``, ``float64`` or ``all`` (None or ``all``: the suite's dtypes).
+        out: the results root; the set goes to ``<out>/<machine>/<timestamp>-<suite>/``.
+        resume: continue the newest result set of this suite on this machine under ``out``
+            (a fresh one if there is none), skipping the cases already on disk.
+        quiet: no progress bar.
+
+    Example:
+        >>> result = run_suite("smoke", out="/tmp/diffbench-runs")  # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    spec = suite if isinstance(suite, Suite) else load_suite(suite)
+    devices = resolve_devices([device] if device else list(spec.devices))
+    dtypes = None if dtype in (None, "all") else [dtype]
+    cases = spec.cases(devices, dtypes)
+    if not cases:
+        raise DiffbenchError(f"Suite {spec.name} has no case for devices {devices}, {dtype}.")
+    results = _open(spec, out, resume, devices)
+    todo = [c for c in cases if c.key() not in results.done(c.table)]
+    runner = _Runner(results)
+    with progress_bar(len(cases), len(cases) - len(todo), quiet) as bar:
+        try:
+            for case in todo:
+                bar.start(case.label())
+                runner.run(case)
+                bar.advance()
+        except BaseException:
+            results.close(status="interrupted")
+            raise
+    results.close(status="complete")
+    return SessionResult(
+        path=results.path,
+        statuses=_statuses(results),
+        ran=len(todo),
+        skipped_done=len(cases) - len(todo),
+        wall_s=time.perf_counter() - started,
+    )
+
+
+def _open(spec: Suite, out: str | Path, resume: bool, devices: list[str]) -> ResultSet:
+    machine = environment.machine_id()
+    if resume:
+        found = latest_result_set(out, spec.name, machine)
+        if found is not None:
+            results = ResultSet(found)
+            results.update_metadata(status="running", resumed=timestamp_now())
+            return results
+    meta = environment.fingerprint(calibrate=False)
+    meta["calibration_s"] = {d: environment.calibration_seconds(d) for d in devices}
+    meta.update(suite_source=spec.source, seed=spec.seed, devices=devices, started=timestamp_now())
+    return ResultSet.create(out, spec.name, meta)
+
+
+def _statuses(results: ResultSet) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for rows in results.entries().values():
+        counts.update(str(r.get("status")) for r in rows)
+    return dict(counts)
+
+
+class _Runner:
+    """Measures cases in order, keeping the current group's point and the truths it needs."""
+
+    def __init__(self, results: ResultSet) -> None:
+        self.results = results
+        self.run_id = results.run_id
+        self.last_checkpoint = time.monotonic()
+        self.group: tuple[Any, ...] | None = None
+        self.point: Point | BaseException | None = None
+        self.truths: dict[tuple[str, int, bytes], Any] = {}
+
+    def run(self, case: GradientCase | SweepCase | RunCase) -> None:
+        """Measure ``case``, append its rows to the journal, checkpoint now and then."""
+        try:
+            rows = self._measure(case)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - one case never stops a session
+            rows = [self._error_row(case, f"{case.label()}: {_describe(exc)}")]
+        self.results.append(case.table, case.key(), rows)
+        if time.monotonic() - self.last_checkpoint > CHECKPOINT_S:
+            self.results.write_tables()
+            self.last_checkpoint = time.monotonic()
+
+    def _measure(self, case: GradientCase | SweepCase | RunCase) -> list[dict[str, Any]]:
+        if isinstance(case, SweepCase):
+            return measure_sweep(case, self.run_id)
+        if isinstance(case, RunCase):
+            return measure_run(case, self.run_id)
+        point = self._point(case)
+        return [measure_gradient(case, point, self.run_id, self._truth(case.function))]
+
+    def _point(self, case: GradientCase) -> Point:
+        if case.group != self.group:
+            self.group, self.point = case.group, None  # free the last point before the next
+            try:
+                self.point = make_point(*case.group, policy=case.timing)
+            except Exception as exc:  # noqa: BLE001 - every case of the group reports it
+                self.point = exc
+        if isinstance(self.point, BaseException):
+            raise self.point
+        assert self.point is not None
+        return self.point
+
+    def _truth(self, function: str) -> Any:
+        def reference(point: Point) -> Any:
+            import numpy as np
+
+            from .. import accuracy
+
+            x64 = np.asarray(point.x, dtype=np.float64)
+            key = (function, x64.shape[0], x64.tobytes())
+            if key not in self.truths:
+                self.truths = {k: v for k, v in self.truths.items() if k[1] <= 64}
+                self.truths[key] = accuracy.reference_gradient(function, x64)
+            return self.truths[key]
+
+        return reference
+
+    def _error_row(self, case: Any, message: str) -> dict[str, Any]:
+        if isinstance(case, SweepCase):
+            return sweep_error_row(case, self.run_id, message)
+        if isinstance(case, RunCase):
+            return run_error_row(case, self.run_id, message)
+        row = empty_row(case, self.run_id)
+        row.update(status="error", error=message)
+        return row
+
+
+def _describe(exc: BaseException) -> str:
+    """One line: the exception type and the first line of its message, plus where it arose."""
+    text = str(exc).strip().splitlines()
+    message = f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+    if isinstance(exc, DiffbenchError):
+        return message
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        last = frames[-1]
+        message += f" (at {Path(last.filename).name}:{last.lineno})"
+    return message

@@ -1,0 +1,260 @@
+"""Suites: TOML files that name what a session measures, validated with clear errors.
+
+A suite is a built-in name (``smoke``, ``standard``, ``full``, ``gpu``; files in
+``diffbench/suites/``) or a path to a ``.toml`` file::
+
+    [suite]
+    description = "what it is for"
+    dtypes = ["float32", "float64"]      # default for every block
+    devices = ["cpu"]                    # cpu, gpu or all; --device overrides
+    seed = 0
+
+    [timing]                             # TimingPolicy fields; a block may override them
+    budget_s = 0.05
+
+    [[gradients]]                        # functions x dims x methods x dtypes
+    functions = ["rosenbrock", "*"]      # names; "*" = every registered function
+    tags = ["convex"]                    # optional: keep functions carrying all these tags
+    dims = [2, 8]                        # a fixed-dimension function runs at its own n once
+    methods = ["*"]                      # names; "*" = every available method
+    params = { central = { step = [1e-2, 1e-6] } }   # a list sweeps the parameter
+
+    [[sweeps]]                           # error-vs-step curves (the U-curve)
+    functions = ["rosenbrock"]
+    dims = [8]
+    methods = ["forward", "central"]
+
+    [[runs]]                             # optimizer runs (diffbench.optimize.minimize)
+    functions = ["rosenbrock"]
+    dims = [2]
+    optimizers = ["sgd", "adam"]
+    lr = [1e-3, 1e-2]
+    steps = 500
+    starts = 4
+
+Scalable functions run at the listed dims they support (``n >= min_dim``); a function named
+explicitly that supports none of them is an error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from dataclasses import dataclass, field, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .._errors import DiffbenchError, closest, unknown
+from . import _spec
+from .cases import GradientCase, RunCase, SweepCase, canonical
+from .timing import TimingPolicy
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
+    import tomli as tomllib
+
+BUILTIN = ("smoke", "standard", "full", "gpu")
+DTYPES = ("float32", "float64")
+DEVICES = ("cpu", "gpu", "all")
+_TOP = {"suite", "timing", "gradients", "sweeps", "runs"}
+_SUITE = {"description", "dtypes", "devices", "seed"}
+_TIMING = {f.name for f in fields(TimingPolicy)}
+_BLOCKS = {
+    "gradients": {"functions", "tags", "dims", "methods", "params", "dtypes", "timing"},
+    "sweeps": {"functions", "tags", "dims", "methods", "dtypes"},
+    "runs": {"functions", "tags", "dims", "optimizers", "lr", "steps", "starts", "seed", "dtypes"},
+}
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A validated suite: its blocks expand to cases once devices are chosen.
+
+    Attributes:
+        name: the suite name (file stem).
+        description: one line.
+        dtypes: default dtypes of every block.
+        devices: requested devices (``cpu``, ``gpu``, ``all``).
+        seed: base seed of the session.
+        timing: default timing policy.
+        gradients, sweeps, runs: the blocks, as validated dicts.
+        source: where the suite was read from.
+    """
+
+    name: str
+    description: str = ""
+    dtypes: tuple[str, ...] = DTYPES
+    devices: tuple[str, ...] = ("cpu",)
+    seed: int = 0
+    timing: TimingPolicy = field(default_factory=TimingPolicy)
+    gradients: tuple[dict[str, Any], ...] = ()
+    sweeps: tuple[dict[str, Any], ...] = ()
+    runs: tuple[dict[str, Any], ...] = ()
+    source: str = ""
+
+    def cases(
+        self, devices: list[str], dtypes: list[str] | None = None
+    ) -> list[GradientCase | SweepCase | RunCase]:
+        """Expand the suite into cases, grouped so cases sharing a point run together.
+
+        Args:
+            devices: resolved JAX platforms (``cpu``, ``gpu``).
+            dtypes: keep only these dtypes (None keeps the suite's).
+        """
+        out: list[GradientCase | SweepCase | RunCase] = []
+        for device in devices:
+            for block in self.gradients:
+                out += _gradient_cases(block, device, self._dtypes(block, dtypes), self.timing)
+            for block in self.sweeps:
+                out += _sweep_cases(block, device, self._dtypes(block, dtypes))
+            for block in self.runs:
+                out += _run_cases(block, device, self._dtypes(block, dtypes), self.seed)
+        grads = sorted(
+            (c for c in out if isinstance(c, GradientCase)),
+            key=lambda c: (c.device, c.dtype, c.function, c.n),
+        )
+        return [*dict.fromkeys(grads), *(c for c in out if not isinstance(c, GradientCase))]
+
+    def _dtypes(self, block: dict[str, Any], wanted: list[str] | None) -> list[str]:
+        own = list(block.get("dtypes") or self.dtypes)
+        return [d for d in own if wanted is None or d in wanted]
+
+
+def suite_names() -> list[str]:
+    """Return the built-in suite names."""
+    folder = resources.files("diffbench") / "suites"
+    found = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return found or list(BUILTIN)
+
+
+def load_suite(name_or_path: str | Path) -> Suite:
+    """Read and validate a built-in suite by name or a suite file by path.
+
+    Raises:
+        DiffbenchError: an unknown suite, unreadable TOML, an unknown key, function, method,
+            optimizer or dtype, or a bad value (one line, naming the nearest valid names).
+    """
+    text, name, source = _read(str(name_or_path))
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DiffbenchError(f"Suite {source} is not valid TOML: {exc}.") from None
+    return parse_suite(raw, name, source)
+
+
+def _read(name_or_path: str) -> tuple[str, str, str]:
+    path = Path(name_or_path)
+    if name_or_path.endswith(".toml") or path.parent != Path():
+        if not path.is_file():
+            raise DiffbenchError(f"No such suite file: {path}.")
+        return path.read_text(encoding="utf-8"), path.stem, str(path)
+    builtin = resources.files("diffbench") / "suites" / f"{name_or_path}.toml"
+    if not builtin.is_file():
+        raise unknown("suite", name_or_path, suite_names())
+    return builtin.read_text(encoding="utf-8"), name_or_path, f"builtin:{name_or_path}"
+
+
+def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
+    """Validate a parsed TOML document and return the ``Suite``."""
+    where = f"suite {name}"
+    _check_keys(raw, _TOP, where)
+    head = raw.get("suite", {})
+    _check_keys(head, _SUITE, f"[suite] of {name}")
+    timing = _timing(raw.get("timing", {}), f"[timing] of {name}")
+    blocks = {kind: _blocks(raw, kind, name, timing) for kind in _BLOCKS}
+    if not any(blocks.values()):
+        raise DiffbenchError(f"Suite {name} has no [[gradients]], [[sweeps]] or [[runs]] block.")
+    return Suite(
+        name=name,
+        description=str(head.get("description", "")),
+        dtypes=tuple(_spec.dtypes(head.get("dtypes", list(DTYPES)), where)),
+        devices=tuple(_spec.choices(head.get("devices", ["cpu"]), DEVICES, "device", where)),
+        seed=_spec.integer(head.get("seed", 0), "seed", where, minimum=0),
+        timing=timing,
+        source=source,
+        **{kind: tuple(found) for kind, found in blocks.items()},
+    )
+
+
+def _blocks(
+    raw: dict[str, Any], kind: str, name: str, timing: TimingPolicy
+) -> list[dict[str, Any]]:
+    entries = raw.get(kind, [])
+    if not isinstance(entries, list):
+        raise DiffbenchError(f"`{kind}` in suite {name} must be an array of tables [[{kind}]].")
+    return [
+        _spec.block(kind, entry, f"[[{kind}]] #{i} of {name}", _BLOCKS[kind], timing)
+        for i, entry in enumerate(entries, start=1)
+    ]
+
+
+def _timing(raw: dict[str, Any], where: str) -> TimingPolicy:
+    _check_keys(raw, _TIMING, where)
+    return replace(TimingPolicy(), **raw)
+
+
+def _check_keys(table: Any, allowed: set[str], where: str) -> None:
+    if not isinstance(table, dict):
+        raise DiffbenchError(f"{where} must be a table; got {type(table).__name__}.")
+    for key in table:
+        if key not in allowed:
+            near = closest(key, allowed)
+            hint = f" Did you mean: {', '.join(near)}?" if near else ""
+            raise DiffbenchError(
+                f"Unknown key `{key}` in {where}.{hint} Allowed: {', '.join(sorted(allowed))}."
+            )
+
+
+# -- expansion ----------------------------------------------------------------------------------
+
+
+def _gradient_cases(
+    block: dict[str, Any], device: str, dtypes: list[str], timing: TimingPolicy
+) -> list[GradientCase]:
+    policy = block.get("timing_policy", timing)
+    out = []
+    for function, n in block["points"]:
+        for dtype, method in itertools.product(dtypes, block["methods"]):
+            for params in _param_grid(block["defaults"][method], block["params"].get(method, {})):
+                out.append(GradientCase(function, n, dtype, device, method, params, policy))
+    return out
+
+
+def _param_grid(defaults: dict[str, Any], overrides: dict[str, Any]) -> list[str]:
+    """Return canonical JSON parameter sets: defaults updated by overrides, lists swept."""
+    names = sorted(overrides)
+    values = [v if isinstance(v, list) else [v] for v in (overrides[k] for k in names)]
+    return [
+        canonical({**defaults, **dict(zip(names, combo, strict=True))})
+        for combo in itertools.product(*values)
+    ]
+
+
+def _sweep_cases(block: dict[str, Any], device: str, dtypes: list[str]) -> list[SweepCase]:
+    return [
+        SweepCase(function, n, dtype, device, method)
+        for (function, n), dtype, method in itertools.product(
+            block["points"], dtypes, block["methods"]
+        )
+    ]
+
+
+def _run_cases(block: dict[str, Any], device: str, dtypes: list[str], seed: int) -> list[RunCase]:
+    return [
+        RunCase(
+            function,
+            n,
+            dtype,
+            device,
+            opt,
+            lr,
+            block["steps"],
+            block["starts"],
+            block.get("seed", seed),
+        )
+        for (function, n), dtype, opt, lr in itertools.product(
+            block["points"], dtypes, block["optimizers"], block["lr"]
+        )
+    ]

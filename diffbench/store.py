@@ -1,0 +1,392 @@
+"""Result sets on disk: Parquet tables plus JSON metadata, written atomically, loaded together.
+
+A result set is a folder ``<root>/<machine>/<timestamp>-<suite>/`` (root ``results/runs`` by
+default) holding:
+
+- ``metadata.json``: the environment fingerprint, the suite, the seed, ``status`` (``running``
+  or ``complete``) and the diffbench ``format`` marker;
+- ``cases.jsonl``: the journal. A session appends one line per finished case (the case key and
+  its rows) and flushes it to disk (``fsync``) before starting the next case, so a crash, a
+  Ctrl-C or a SIGKILL loses at most the case in flight; a torn last line is ignored;
+- ``gradients.parquet`` (and ``runs.parquet``, ``traces.parquet``, ``sweeps.parquet`` when the
+  suite has them): the journal compacted into tables, rewritten atomically (temporary file +
+  ``os.replace``) every ``checkpoint`` and when the session ends. Each carries the metadata in
+  its Parquet schema under the key ``diffbench``, so a lone file still says where it came from.
+
+``load(paths...)`` reads result-set folders, single Parquet files, or any folder containing
+result sets (found recursively) into one DataFrame, with metadata columns so that several
+sets can stand side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ._errors import DiffbenchError
+
+FORMAT = "diffbench-result-set/1"
+DEFAULT_ROOT = Path("results") / "runs"
+TABLES = ("gradients", "runs", "traces", "sweeps")
+JOURNAL = "cases.jsonl"
+METADATA = "metadata.json"
+META_COLUMNS = ("result_set", "machine", "suite", "commit", "timestamp", "device_kind")
+
+_F, _I, _S = pa.float64(), pa.int64(), pa.string()
+GRADIENT_SCHEMA = pa.schema(
+    [("run_id", _S), ("function", _S), ("n", _I), ("dtype", _S), ("device", _S)]
+    + [("method", _S), ("params", _S), ("status", _S), ("error", _S), ("compile_s", _F)]
+    + [("time_median_s", _F), ("time_min_s", _F), ("time_iqr_s", _F), ("repeats", _I)]
+    + [("samples", pa.list_(_F)), ("f_time_median_s", _F), ("cost_ratio", _F), ("flops", _F)]
+    + [("bytes_accessed", _F), ("flops_ratio", _F), ("temp_bytes", _I), ("retraces", _I)]
+    + [("abs_err_max", _F), ("rel_err_max", _F), ("rel_err_l2", _F), ("digits", _F)]
+    + [("reference", _S)]
+)
+"""The ``gradients`` table of DESIGN.md: its columns, in order, with their Arrow types."""
+
+GRADIENT_COLUMNS = tuple(GRADIENT_SCHEMA.names)
+REQUIRED = {
+    "gradients": set(GRADIENT_COLUMNS),
+    "runs": {"run_id", "function", "n", "optimizer"},
+    "traces": {"run_id"},
+    "sweeps": {"function", "method"},
+}
+
+
+# -- atomic writes ------------------------------------------------------------------------------
+
+
+def write_json_atomic(path: Path, obj: Any) -> None:
+    """Write ``obj`` as JSON to ``path`` atomically (temporary file, fsync, ``os.replace``)."""
+    data = json.dumps(obj, indent=2, sort_keys=True, default=_jsonable).encode()
+    _replace_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def write_parquet_atomic(table: pa.Table, path: Path, metadata: dict[str, Any]) -> None:
+    """Write an Arrow table to ``path`` atomically, with ``metadata`` in the Parquet schema."""
+    extra = {b"diffbench": json.dumps(metadata, sort_keys=True, default=_jsonable).encode()}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
+    _replace_atomic(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def _replace_atomic(path: Path, write: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn NumPy scalars and arrays (and anything else) into JSON values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+# -- the result set -------------------------------------------------------------------------------
+
+
+def timestamp_now() -> str:
+    """Return the UTC time as ``YYYYMMDDTHHMMSSZ``: sortable and file-name safe."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+class ResultSet:
+    """One result-set folder: its metadata, its journal of finished cases and its tables.
+
+    Create one with ``ResultSet.create``, reopen one with ``ResultSet(path)``.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.metadata = read_metadata(self.path)
+        self._journal: Any = None
+        self._entries: dict[tuple[str, str], list[dict[str, Any]]] | None = None
+
+    @classmethod
+    def create(cls, root: str | Path, suite: str, metadata: dict[str, Any]) -> ResultSet:
+        """Make ``<root>/<machine>/<timestamp>-<suite>/`` and write its metadata.
+
+        Args:
+            root: the results folder (``results/runs`` by convention).
+            suite: the suite name (part of the folder name).
+            metadata: the fingerprint; must hold ``machine``.
+        """
+        stamp = timestamp_now()
+        base = Path(root) / str(metadata["machine"])
+        path = base / f"{stamp}-{suite}"
+        suffix = 2
+        while path.exists():
+            path, suffix = base / f"{stamp}-{suite}-{suffix}", suffix + 1
+        path.mkdir(parents=True)
+        meta = {**metadata, "format": FORMAT, "suite": suite, "timestamp": stamp}
+        meta.setdefault("run_id", f"{meta['machine']}/{path.name}")
+        meta.setdefault("status", "running")
+        write_json_atomic(path / METADATA, meta)
+        return cls(path)
+
+    @property
+    def run_id(self) -> str:
+        """The id every row of this set carries in its ``run_id`` column."""
+        return str(self.metadata.get("run_id") or self.path.name)
+
+    def update_metadata(self, **fields: Any) -> None:
+        """Merge ``fields`` into ``metadata.json`` (atomically)."""
+        self.metadata.update(fields)
+        write_json_atomic(self.path / METADATA, self.metadata)
+
+    def entries(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """Return ``{(table, case key): rows}`` of every finished case (the last entry wins)."""
+        if self._entries is None:
+            self._entries = {}
+            for entry in read_journal(self.path / JOURNAL):
+                self._entries[(entry["table"], entry["key"])] = entry["rows"]
+        return self._entries
+
+    def done(self, table: str) -> set[str]:
+        """Return the keys of the cases of ``table`` already on disk."""
+        return {key for (name, key) in self.entries() if name == table}
+
+    def append(self, table: str, key: str, rows: list[dict[str, Any]]) -> None:
+        """Append one finished case to the journal and flush it to disk before returning."""
+        if self._journal is None:
+            _trim_torn_line(self.path / JOURNAL)
+            self._journal = open(self.path / JOURNAL, "a", encoding="utf-8")  # noqa: SIM115
+        line = json.dumps({"table": table, "key": key, "rows": rows}, default=_jsonable)
+        self._journal.write(line + "\n")
+        self._journal.flush()
+        os.fsync(self._journal.fileno())
+        self.entries()[(table, key)] = rows
+
+    def write_tables(self) -> dict[str, Path]:
+        """Compact the journal into one Parquet file per table (atomically); return their paths."""
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for (table, _key), case_rows in self.entries().items():
+            rows.setdefault(table, []).extend(case_rows)
+        written = {}
+        for table, table_rows in rows.items():
+            schema = GRADIENT_SCHEMA if table == "gradients" else None
+            arrow = pa.Table.from_pylist(table_rows, schema=schema)
+            written[table] = self.path / f"{table}.parquet"
+            write_parquet_atomic(arrow, written[table], self.metadata)
+        return written
+
+    def close(self, status: str = "complete") -> None:
+        """Write the tables, mark the metadata with ``status`` and close the journal."""
+        self.write_tables()
+        self.update_metadata(status=status, finished=timestamp_now())
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    """Return the entries of a journal; a torn last line (a kill mid-write) is dropped."""
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").split("\n")
+    entries = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            if number == len(lines):  # the unterminated last line: a write cut short
+                break
+            raise DiffbenchError(f"{path} is corrupt at line {number}.") from None
+        if not isinstance(entry, dict) or not {"table", "key", "rows"} <= set(entry):
+            raise DiffbenchError(f"{path} is not a diffbench journal (line {number}).")
+        entries.append(entry)
+    return entries
+
+
+def _trim_torn_line(path: Path) -> None:
+    """Cut a journal back to its last complete line so new lines start clean."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with open(path, "r+b") as handle:
+            handle.truncate(data.rfind(b"\n") + 1)
+
+
+def read_metadata(folder: Path) -> dict[str, Any]:
+    """Return the metadata of a result-set folder; a corrupt or foreign file is an error."""
+    path = Path(folder) / METADATA
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DiffbenchError(f"{folder} is not a result set (no {METADATA}).") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DiffbenchError(f"{path} is corrupt: {str(exc).splitlines()[0]}.") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise DiffbenchError(f"{path} is not diffbench metadata (no format {FORMAT!r}).")
+    return meta
+
+
+def find_result_sets(path: str | Path) -> list[Path]:
+    """Return the result-set folders at or under ``path`` (sorted)."""
+    path = Path(path)
+    if (path / METADATA).exists():
+        return [path]
+    return sorted(p.parent for p in path.rglob(METADATA) if _is_ours(p))
+
+
+def latest_result_set(root: str | Path, suite: str, machine: str) -> Path | None:
+    """Return the newest result set of ``suite`` on ``machine`` under ``root``, or None."""
+    folder = Path(root) / machine
+    if not folder.is_dir():
+        return None
+    found = [p for p in find_result_sets(folder) if read_metadata(p).get("suite") == suite]
+    return max(found, key=lambda p: read_metadata(p)["timestamp"] + p.name, default=None)
+
+
+def _is_ours(path: Path) -> bool:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("format") == FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+
+def load(*paths: str | Path, table: str = "gradients") -> pd.DataFrame:
+    """Load result sets into one DataFrame with metadata columns.
+
+    Args:
+        *paths: result-set folders, Parquet files, or folders that contain result sets
+            (searched recursively).
+        table: which table to read from folders: ``gradients``, ``runs``, ``traces`` or
+            ``sweeps`` (a Parquet file is read as the table it is).
+
+    Returns:
+        The rows of every set, each with ``result_set`` (``<machine>/<folder>``), ``machine``,
+        ``suite``, ``commit``, ``timestamp`` and ``device_kind``. A set still running (or
+        killed) is read from its journal, so every finished case is there.
+
+    Raises:
+        DiffbenchError: a missing path, a folder without result sets, or a corrupt or
+            foreign file (one line).
+
+    Example:
+        >>> df = load("results/runs")  # doctest: +SKIP
+    """
+    if table not in TABLES:
+        raise DiffbenchError(f"Unknown table `{table}`; tables are: {', '.join(TABLES)}.")
+    frames = [_load_one(Path(p), table) for p in paths]
+    frames = [f for group in frames for f in group if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _load_one(path: Path, table: str) -> list[pd.DataFrame]:
+    if not path.exists():
+        raise DiffbenchError(f"No such results path: {path}.")
+    if path.is_file():
+        return [_load_parquet_file(path)]
+    sets = find_result_sets(path)
+    if not sets:
+        raise DiffbenchError(f"{path} holds no diffbench result set.")
+    return [_load_set(folder, table) for folder in sets]
+
+
+def _load_set(folder: Path, table: str) -> pd.DataFrame:
+    meta = read_metadata(folder)
+    parquet = folder / f"{table}.parquet"
+    if meta.get("status") == "complete" and parquet.exists():
+        return _with_meta(_read_parquet(parquet, table), meta, folder)
+    rows = [r for e in read_journal(folder / JOURNAL) if e["table"] == table for r in e["rows"]]
+    if not rows:
+        return pd.DataFrame()
+    schema = GRADIENT_SCHEMA if table == "gradients" else None
+    frame = pa.Table.from_pylist(rows, schema=schema).to_pandas()
+    return _with_meta(frame, meta, folder)
+
+
+def _load_parquet_file(path: Path) -> pd.DataFrame:
+    name = path.stem if path.stem in TABLES else _guess_table(path)
+    frame = _read_parquet(path, name)
+    try:
+        meta = read_metadata(path.parent)
+    except DiffbenchError:
+        raw = pq.read_schema(path).metadata or {}
+        meta = json.loads(raw.get(b"diffbench", b"{}"))
+    return _with_meta(frame, meta, path.parent)
+
+
+def _guess_table(path: Path) -> str:
+    columns = set(_read_schema(path).names)
+    for name in TABLES:
+        if REQUIRED[name] <= columns:
+            return name
+    found = ", ".join(sorted(columns))
+    raise DiffbenchError(f"{path} is not a diffbench table (its columns: {found}).")
+
+
+def _read_schema(path: Path) -> pa.Schema:
+    try:
+        return pq.read_schema(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for foreign files
+        raise DiffbenchError(f"{path} is not a readable Parquet file: {_first_line(exc)}") from None
+
+
+def _read_parquet(path: Path, table: str) -> pd.DataFrame:
+    missing = REQUIRED[table] - set(_read_schema(path).names)
+    if missing:
+        raise DiffbenchError(
+            f"{path} is not a diffbench {table} table (missing: {', '.join(sorted(missing))})."
+        )
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001
+        raise DiffbenchError(f"{path} is not a readable Parquet file: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ") + "."
+
+
+def _with_meta(frame: pd.DataFrame, meta: dict[str, Any], folder: Path) -> pd.DataFrame:
+    frame = frame.copy()
+    machine = meta.get("machine") or folder.parent.name
+    values = {
+        "result_set": f"{machine}/{folder.name}",
+        "machine": machine,
+        "suite": meta.get("suite"),
+        "commit": meta.get("commit"),
+        "timestamp": meta.get("timestamp"),
+        "device_kind": meta.get("device_kind"),
+    }
+    for column in META_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = values[column]
+    return frame
