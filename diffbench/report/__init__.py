@@ -1,0 +1,21 @@
+"""Reports and the regression gate: tables, figures, markdown + HTML, and ``compare``.
+
+Public names:
+
+* ``main_report(argv)`` / ``main_compare(argv)``: the ``diffbench report`` and ``diffbench
+  compare`` commands (argv in, exit code out);
+* ``compare(base, new, ...)`` -> ``Comparison``, with ``to_markdown`` / ``to_json``;
+* ``load_results(paths)`` -> ``Results``: result sets, Parquet files, pytest-benchmark JSON;
+* ``calibration_seconds()``: the calibration workload every session stores as ``calibration_s``.
+
+matplotlib is imported only when figures are drawn, with the Agg backend.
+"""
+
+from ._calibration import calibration_seconds as calibration_seconds
+from ._cli import main_compare as main_compare
+from ._compare import Comparison as Comparison
+from ._compare import compare as compare
+from ._compare_render import to_json as to_json
+from ._compare_render import to_markdown as to_markdown
+from ._load import Results as Results
+from ._load import load_results as load_results

@@ -1,0 +1,101 @@
+"""Entry points of ``diffbench report`` and ``diffbench compare``: argv in, exit code out.
+
+``diffbench.cli`` hands its remaining arguments to ``main_report`` / ``main_compare``. Bad input (a
+missing path, a corrupt or foreign file, ``--normalize`` without calibration) prints one line to
+stderr and returns 2, with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .._errors import DiffbenchError
+from ._compare import KINDS, compare
+from ._compare_render import to_json, to_markdown
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {', '.join(unknown)}; choose from {', '.join(KINDS)}"
+        )
+    return kinds
+
+
+def _threshold(text: str) -> float:
+    value = float(text.rstrip("%")) / (100.0 if text.endswith("%") else 1.0)
+    if not 0.0 <= value < 10.0:
+        raise argparse.ArgumentTypeError(f"threshold must be in [0, 10); got {text}")
+    return value
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``diffbench compare``."""
+    parser = argparse.ArgumentParser(
+        prog="diffbench compare",
+        description="Compare NEW against BASE. Exit 1 if anything regressed, 2 if bad input.",
+    )
+    parser.add_argument(
+        "base", help="BASE: result set, folder of result sets, Parquet or pytest-benchmark JSON"
+    )
+    parser.add_argument("new", help="NEW: the same kinds of path")
+    parser.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=0.10,
+        help="relative timing change that counts: 0.10 or 10%% (default 0.10)",
+    )
+    parser.add_argument(
+        "--confidence",
+        type=float,
+        default=0.99,
+        help="bootstrap interval coverage; U-test level is 1 - this (0.99)",
+    )
+    parser.add_argument("--format", choices=("md", "json"), default="md", help="output format")
+    parser.add_argument(
+        "--normalize", action="store_true", help="divide timings by each result set's calibration_s"
+    )
+    parser.add_argument(
+        "--fail-on",
+        type=_kinds,
+        default=KINDS,
+        metavar="KINDS",
+        help="regression kinds that give exit 1, comma-separated "
+        "(default timing,accuracy,status; CI on shared machines: accuracy,status)",
+    )
+    parser.add_argument("--output", type=Path, help="also write the output to this file")
+    return parser
+
+
+def main_compare(argv: list[str]) -> int:
+    """Run ``diffbench compare`` with ``argv``; return the exit code (0, 1 regressed, 2 bad input).
+
+    Example:
+        >>> main_compare(["results/baselines/cpu", "results/runs"])  # doctest: +SKIP
+        0
+    """
+    try:
+        args = compare_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its message
+        return int(exc.code or 0)
+    try:
+        result = compare(
+            [args.base],
+            [args.new],
+            threshold=args.threshold,
+            confidence=args.confidence,
+            normalize=args.normalize,
+        )
+    except DiffbenchError as exc:
+        print(f"diffbench compare: {exc}", file=sys.stderr)
+        return 2
+    text = (to_json if args.format == "json" else to_markdown)(result, args.fail_on)
+    print(text, end="" if text.endswith("\n") else "\n")
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+    return 1 if result.failed(args.fail_on) else 0
