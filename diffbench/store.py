@@ -128,7 +128,7 @@ class ResultSet:
         self.path = Path(path)
         self.metadata = read_metadata(self.path)
         self._journal: Any = None
-        self._entries: dict[tuple[str, str], list[dict[str, Any]]] | None = None
+        self._entries: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] | None = None
 
     @classmethod
     def create(cls, root: str | Path, suite: str, metadata: dict[str, Any]) -> ResultSet:
@@ -162,34 +162,52 @@ class ResultSet:
         self.metadata.update(fields)
         write_json_atomic(self.path / METADATA, self.metadata)
 
-    def entries(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
-        """Return ``{(table, case key): rows}`` of every finished case (the last entry wins)."""
+    def entries(self) -> dict[tuple[str, str], dict[str, list[dict[str, Any]]]]:
+        """Return ``{(table, case key): {table: rows}}`` of every finished case (last one wins).
+
+        A case's rows belong to its own table and possibly to others (an optimizer case
+        writes ``runs`` rows and ``traces`` rows).
+        """
         if self._entries is None:
             self._entries = {}
             for entry in read_journal(self.path / JOURNAL):
-                self._entries[(entry["table"], entry["key"])] = entry["rows"]
+                self._entries[(entry["table"], entry["key"])] = entry_tables(entry)
         return self._entries
 
     def done(self, table: str) -> set[str]:
         """Return the keys of the cases of ``table`` already on disk."""
         return {key for (name, key) in self.entries() if name == table}
 
-    def append(self, table: str, key: str, rows: list[dict[str, Any]]) -> None:
-        """Append one finished case to the journal and flush it to disk before returning."""
+    def append(
+        self,
+        table: str,
+        key: str,
+        rows: list[dict[str, Any]],
+        more: dict[str, list[dict[str, Any]]] | None = None,
+    ) -> None:
+        """Append one finished case to the journal and flush it to disk before returning.
+
+        Args:
+            table: the case's table; ``key`` is unique within it.
+            key: the case's identity (what ``--resume`` matches).
+            rows: its rows of ``table``.
+            more: its rows of other tables, written in the same line (all or nothing).
+        """
         if self._journal is None:
             _trim_torn_line(self.path / JOURNAL)
             self._journal = open(self.path / JOURNAL, "a", encoding="utf-8")  # noqa: SIM115
-        line = json.dumps({"table": table, "key": key, "rows": rows}, default=_jsonable)
-        self._journal.write(line + "\n")
+        entry = {"table": table, "key": key, "rows": rows, "more": more or {}}
+        self._journal.write(json.dumps(entry, default=_jsonable) + "\n")
         self._journal.flush()
         os.fsync(self._journal.fileno())
-        self.entries()[(table, key)] = rows
+        self.entries()[(table, key)] = entry_tables(entry)
 
     def write_tables(self) -> dict[str, Path]:
         """Compact the journal into one Parquet file per table (atomically); return their paths."""
         rows: dict[str, list[dict[str, Any]]] = {}
-        for (table, _key), case_rows in self.entries().items():
-            rows.setdefault(table, []).extend(case_rows)
+        for tables in self.entries().values():
+            for table, case_rows in tables.items():
+                rows.setdefault(table, []).extend(case_rows)
         written = {}
         for table, table_rows in rows.items():
             schema = GRADIENT_SCHEMA if table == "gradients" else None
@@ -205,6 +223,11 @@ class ResultSet:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+
+
+def entry_tables(entry: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Return ``{table: rows}`` of one journal entry (its own table and any others)."""
+    return {entry["table"]: entry["rows"], **entry.get("more", {})}
 
 
 def read_journal(path: Path) -> list[dict[str, Any]]:
@@ -323,7 +346,8 @@ def _load_set(folder: Path, table: str) -> pd.DataFrame:
     parquet = folder / f"{table}.parquet"
     if meta.get("status") == "complete" and parquet.exists():
         return _with_meta(_read_parquet(parquet, table), meta, folder)
-    rows = [r for e in read_journal(folder / JOURNAL) if e["table"] == table for r in e["rows"]]
+    entries = read_journal(folder / JOURNAL)
+    rows = [r for e in entries for r in entry_tables(e).get(table, [])]
     if not rows:
         return pd.DataFrame()
     schema = GRADIENT_SCHEMA if table == "gradients" else None

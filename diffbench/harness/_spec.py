@@ -155,6 +155,8 @@ def _runs(raw: dict[str, Any], where: str) -> dict[str, Any]:
         "lr": rates,
         "steps": integer(raw.get("steps", 1000), "steps", where, minimum=1),
         "starts": integer(raw.get("starts", 1), "starts", where, minimum=1),
+        "batch": None if "batch" not in raw else integer(raw["batch"], "batch", where, minimum=1),
+        "repeats": integer(raw.get("repeats", 3), "repeats", where, minimum=1),
     }
     if "seed" in raw:
         out["seed"] = integer(raw["seed"], "seed", where)

@@ -100,6 +100,8 @@ class RunCase:
         steps: optimizer steps.
         starts: number of starting points sampled in the function's bounds.
         seed: the PRNG seed of the starts (and minibatches).
+        batch: minibatch size for SGD on finite-sum objectives (None: full gradients).
+        repeats: timed calls of the compiled runner.
     """
 
     function: str
@@ -111,6 +113,8 @@ class RunCase:
     steps: int
     starts: int = 1
     seed: int = 0
+    batch: int | None = None
+    repeats: int = field(default=3, compare=False)
 
     table = "runs"
 
@@ -118,7 +122,7 @@ class RunCase:
         """The identity used by ``--resume``."""
         return canonical(
             ["run", self.function, self.n, self.dtype, self.device, self.optimizer, self.lr]
-            + [self.steps, self.starts, self.seed]
+            + [self.steps, self.starts, self.seed, self.batch]
         )
 
     def label(self) -> str:

@@ -138,9 +138,14 @@ def _open(spec: Suite, out: str | Path, resume: bool, devices: list[str]) -> Res
 
 
 def _statuses(results: ResultSet) -> dict[str, int]:
+    """Count cases by status (a sweep or run case with an error row counts as ``error``)."""
     counts: Counter[str] = Counter()
-    for rows in results.entries().values():
-        counts.update(str(r.get("status")) for r in rows)
+    for (table, _key), tables in results.entries().items():
+        rows = tables[table]
+        statuses = {str(r.get("status")) for r in rows}
+        counts[
+            statuses.pop() if len(statuses) == 1 else "error" if "error" in statuses else "ok"
+        ] += 1
     return dict(counts)
 
 
@@ -157,24 +162,27 @@ class _Runner:
 
     def run(self, case: GradientCase | SweepCase | RunCase) -> None:
         """Measure ``case``, append its rows to the journal, checkpoint now and then."""
+        more: dict[str, list[dict[str, Any]]] = {}
         try:
-            rows = self._measure(case)
+            rows, more = self._measure(case)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - one case never stops a session
             rows = [self._error_row(case, f"{case.label()}: {_describe(exc)}")]
-        self.results.append(case.table, case.key(), rows)
+        self.results.append(case.table, case.key(), rows, more)
         if time.monotonic() - self.last_checkpoint > CHECKPOINT_S:
             self.results.write_tables()
             self.last_checkpoint = time.monotonic()
 
-    def _measure(self, case: GradientCase | SweepCase | RunCase) -> list[dict[str, Any]]:
+    def _measure(self, case: GradientCase | SweepCase | RunCase) -> tuple[list[dict], dict]:
+        """Return the case's rows and its rows of other tables."""
         if isinstance(case, SweepCase):
-            return measure_sweep(case, self.run_id)
+            return measure_sweep(case, self.run_id), {}
         if isinstance(case, RunCase):
-            return measure_run(case, self.run_id)
+            runs, traces = measure_run(case, self.run_id)
+            return runs, {"traces": traces}
         point = self._point(case)
-        return [measure_gradient(case, point, self.run_id, self._truth(case.function))]
+        return [measure_gradient(case, point, self.run_id, self._truth(case.function))], {}
 
     def _point(self, case: GradientCase) -> Point:
         if case.group != self.group:

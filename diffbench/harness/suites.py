@@ -30,7 +30,9 @@ A suite is a built-in name (``smoke``, ``standard``, ``full``, ``gpu``; files in
     optimizers = ["sgd", "adam"]
     lr = [1e-3, 1e-2]
     steps = 500
-    starts = 4
+    starts = 4                           # sampled in the bounds with the suite's seed
+    batch = 32                           # optional: SGD minibatches on finite-sum objectives
+    repeats = 3                          # timed calls of the compiled runner
 
 Scalable functions run at the listed dims they support (``n >= min_dim``); a function named
 explicitly that supports none of them is an error.
@@ -64,7 +66,8 @@ _TIMING = {f.name for f in fields(TimingPolicy)}
 _BLOCKS = {
     "gradients": {"functions", "tags", "dims", "methods", "params", "dtypes", "timing"},
     "sweeps": {"functions", "tags", "dims", "methods", "dtypes"},
-    "runs": {"functions", "tags", "dims", "optimizers", "lr", "steps", "starts", "seed", "dtypes"},
+    "runs": {"functions", "tags", "dims", "optimizers", "lr", "steps", "starts", "seed", "dtypes"}
+    | {"batch", "repeats"},
 }
 
 

@@ -3,10 +3,8 @@
 - a ``SweepCase`` becomes the rows of ``diffbench.accuracy.step_sweep`` (one jitted call
   vmapped over the steps), one row per step, in the ``sweeps`` table;
 - a ``RunCase`` becomes the rows of ``diffbench.optimize.minimize(...).table()`` in the
-  ``runs`` table. The starts are sampled by the optimizer in the function's bounds with the
-  case's seed; the dtype is the dtype of the points.
-
-Both stamp ``run_id``, ``device`` and ``status`` on their rows where the producer did not.
+  ``runs`` table (its starts sampled in the function's bounds from the case's seed, in the
+  case's dtype, on the case's device), and its loss traces in the ``traces`` table.
 """
 
 from __future__ import annotations
@@ -55,35 +53,55 @@ def sweep_error_row(case: SweepCase, run_id: str, message: str) -> dict[str, Any
     }
 
 
-def measure_run(case: RunCase, run_id: str) -> list[dict[str, Any]]:
-    """Return the ``runs`` rows of one optimizer case (``OptimizeResult.table()``)."""
-    import jax
+def measure_run(case: RunCase, run_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the ``runs`` rows and the ``traces`` rows of one optimizer case.
 
-    from .. import functions, optimize
-    from .environment import available_devices
+    ``runs`` rows are ``OptimizeResult.table()``; ``traces`` rows are the strided loss trace,
+    one row per run and traced step: run_id, function, n, dtype, device, optimizer, lr,
+    batch, steps, start, seed, step, loss and ``time_s`` (the step times the seconds per step
+    charged to one run, as ``time_to_target_s`` counts them).
+    """
+    from .. import optimize
 
-    tf = functions.get(case.function)
-    starts = _starts(tf, case)
-    with jax.default_device(available_devices(case.device)[0]):
-        result = optimize.minimize(
-            case.function, case.optimizer, case.steps, x0=starts, lr=case.lr, key=case.seed
-        )
-    table = result.table()
-    defaults = {"run_id": run_id, "device": case.device, "dtype": case.dtype, "status": "ok"}
-    for column, value in defaults.items():
-        if column not in table.columns:
-            table[column] = value
-    table["run_id"] = run_id
-    table["device"] = case.device
-    return table.to_dict("records")
+    result = optimize.minimize(
+        case.function,
+        case.optimizer,
+        case.steps,
+        starts=case.starts,
+        lr=case.lr,
+        key=case.seed,
+        dtype=case.dtype,
+        batch=case.batch,
+        repeats=case.repeats,
+        device=case.device,
+        run_id=run_id,
+    )
+    return result.table().to_dict("records"), _traces(result, case, run_id)
 
 
-def _starts(tf: Any, case: RunCase) -> np.ndarray:
-    """Return ``case.starts`` points drawn uniformly in the bounds, seeded, in the case dtype."""
-    lo, hi = tf.bounds(case.n)
-    rng = np.random.default_rng(case.seed)
-    points = lo + (hi - lo) * rng.random((case.starts, case.n))
-    return points.astype(case.dtype)
+def _traces(result: Any, case: RunCase, run_id: str) -> list[dict[str, Any]]:
+    steps = np.asarray(result.trace_steps)
+    loss = np.asarray(result.trace, dtype=np.float64)
+    rows = []
+    for r in range(result.runs):
+        config = {
+            "run_id": run_id,
+            "function": case.function,
+            "n": case.n,
+            "dtype": case.dtype,
+            "device": case.device,
+            "optimizer": case.optimizer,
+            "lr": float(result.lr[r]),
+            "batch": case.batch,
+            "steps": case.steps,
+            "start": int(result.start[r]),
+            "seed": int(result.seed[r]),
+        }
+        rows += [
+            {**config, "step": int(s), "loss": float(v), "time_s": float(s) * result.run_step_s}
+            for s, v in zip(steps, loss[:, r], strict=True)
+        ]
+    return rows
 
 
 def run_error_row(case: RunCase, run_id: str, message: str) -> dict[str, Any]:
