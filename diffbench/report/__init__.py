@@ -6,12 +6,10 @@ Public names:
   compare`` commands (argv in, exit code out);
 * ``compare(base, new, ...)`` -> ``Comparison``, with ``to_markdown`` / ``to_json``;
 * ``load_results(paths)`` -> ``Results``: result sets, Parquet files, pytest-benchmark JSON;
-* ``calibration_seconds()``: the calibration workload every session stores as ``calibration_s``.
 
 matplotlib is imported only when figures are drawn, with the Agg backend.
 """
 
-from ._calibration import calibration_seconds as calibration_seconds
 from ._cli import main_compare as main_compare
 from ._compare import Comparison as Comparison
 from ._compare import compare as compare

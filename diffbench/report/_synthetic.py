@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import store
+
 FUNCTIONS = ("sphere", "rosenbrock", "ackley", "rastrigin", "ellipsoid", "logistic_regression")
 # method: (cost ratio as a function of n, float64 digits, float32 digits, compile base seconds)
 METHODS: dict[str, tuple[Any, float, float, float]] = {
@@ -248,6 +250,8 @@ def write_result_set(
         traces.to_parquet(folder / "traces.parquet")
         sweeps_table().to_parquet(folder / "sweeps.parquet")
     meta = {
+        "format": store.FORMAT,
+        "status": "complete",
         "versions": {"python": "3.11", "jax": "0.4.35", "numpy": "2.1"},
         "backend": "cpu",
         "device_kind": "cpu",
@@ -257,8 +261,8 @@ def write_result_set(
         "suite": "synthetic",
         "seed": seed,
         "timestamp": f"2026-01-01T00:00:{seed % 60:02d}",
-        "machine_id": machine,
-        "calibration_s": None if calibration_s is None else calibration_s * load,
+        "machine": machine,
+        "calibration_s": None if calibration_s is None else {"cpu": calibration_s * load},
     }
     (folder / "metadata.json").write_text(json.dumps(meta, indent=2))
     return folder
