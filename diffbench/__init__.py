@@ -9,9 +9,9 @@ import jax as _jax
 
 _jax.config.update("jax_enable_x64", True)
 
+from . import accuracy as accuracy  # noqa: E402
 from . import functions as functions  # noqa: E402
 from . import methods as methods  # noqa: E402
-from . import accuracy as accuracy  # noqa: E402
 from ._errors import DiffbenchError as DiffbenchError  # noqa: E402
 from ._gradient import gradient as gradient  # noqa: E402
 from ._gradient import gradient_with_error as gradient_with_error  # noqa: E402

@@ -17,7 +17,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from .functions import TestFunction, sympy_namespace, symbols
+from .functions import TestFunction, symbols, sympy_namespace
 
 REFERENCE_DIGITS = 34
 """Working precision of the high-precision reference (decimal digits)."""

@@ -16,5 +16,5 @@ from ._registry import get as get
 from ._registry import names as names
 from ._registry import register as register
 from ._sympy_namespace import SymPyNamespace as SymPyNamespace
-from ._sympy_namespace import sympy_namespace as sympy_namespace
 from ._sympy_namespace import symbols as symbols
+from ._sympy_namespace import sympy_namespace as sympy_namespace

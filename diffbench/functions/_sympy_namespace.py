@@ -81,12 +81,16 @@ class SymPyNamespace:
     @staticmethod
     def maximum(a: Any, b: Any) -> Any:
         """Elementwise maximum (``sympy.Max``)."""
-        return np.vectorize(sympy.Max, otypes=[object])(a, b) if _any_array(a, b) else sympy.Max(a, b)
+        return (
+            np.vectorize(sympy.Max, otypes=[object])(a, b) if _any_array(a, b) else sympy.Max(a, b)
+        )
 
     @staticmethod
     def minimum(a: Any, b: Any) -> Any:
         """Elementwise minimum (``sympy.Min``)."""
-        return np.vectorize(sympy.Min, otypes=[object])(a, b) if _any_array(a, b) else sympy.Min(a, b)
+        return (
+            np.vectorize(sympy.Min, otypes=[object])(a, b) if _any_array(a, b) else sympy.Min(a, b)
+        )
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> Any:

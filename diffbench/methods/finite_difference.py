@@ -43,7 +43,7 @@ STENCILS: dict[str, Stencil] = {
 
 
 def default_step(order: int, dtype: Any) -> float:
-    """Return ``eps^(1/(order+1))`` for ``dtype``: the step that balances truncation and rounding."""
+    """Return ``eps^(1/(order+1))`` for ``dtype``: the step balancing truncation and rounding."""
     return float(np.finfo(dtype).eps ** (1.0 / (order + 1)))
 
 
@@ -71,7 +71,7 @@ def stencil_gradient(f: Callable, x: jax.Array, stencil: Stencil, step: Any) -> 
 
 def complex_step_gradient(f: Callable, x: jax.Array, step: Any) -> jax.Array:
     """Return ``Im f(x + i h e_j) / h`` for every j: no subtraction, so no cancellation."""
-    complex_dtype = jnp.result_type(x.dtype, jnp.complex64)
+    complex_dtype = jnp.complex128 if x.dtype == jnp.float64 else jnp.complex64
     xc = x.astype(complex_dtype)
     h = jnp.asarray(step, dtype=x.dtype) * jnp.maximum(jnp.ones_like(x), jnp.abs(x))
 
