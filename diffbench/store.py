@@ -31,6 +31,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ._errors import DiffbenchError
+from ._journal import (
+    entry_tables,
+    jsonable,
+    read_journal,
+    trim_torn_line,
+    write_json_atomic,
+    write_parquet_atomic,
+)
 
 FORMAT = "diffbench-result-set/1"
 DEFAULT_ROOT = Path("results") / "runs"
@@ -58,56 +66,6 @@ REQUIRED = {
     "traces": {"run_id"},
     "sweeps": {"function", "method"},
 }
-
-
-# -- atomic writes ------------------------------------------------------------------------------
-
-
-def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write ``obj`` as JSON to ``path`` atomically (temporary file, fsync, ``os.replace``)."""
-    data = json.dumps(obj, indent=2, sort_keys=True, default=_jsonable).encode()
-    _replace_atomic(path, lambda tmp: tmp.write_bytes(data))
-
-
-def write_parquet_atomic(table: pa.Table, path: Path, metadata: dict[str, Any]) -> None:
-    """Write an Arrow table to ``path`` atomically, with ``metadata`` in the Parquet schema."""
-    extra = {b"diffbench": json.dumps(metadata, sort_keys=True, default=_jsonable).encode()}
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
-    _replace_atomic(path, lambda tmp: pq.write_table(table, tmp))
-
-
-def _replace_atomic(path: Path, write: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _jsonable(value: Any) -> Any:
-    """Turn NumPy scalars and arrays (and anything else) into JSON values."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
 
 
 # -- the result set -------------------------------------------------------------------------------
@@ -194,10 +152,10 @@ class ResultSet:
             more: its rows of other tables, written in the same line (all or nothing).
         """
         if self._journal is None:
-            _trim_torn_line(self.path / JOURNAL)
+            trim_torn_line(self.path / JOURNAL)
             self._journal = open(self.path / JOURNAL, "a", encoding="utf-8")  # noqa: SIM115
         entry = {"table": table, "key": key, "rows": rows, "more": more or {}}
-        self._journal.write(json.dumps(entry, default=_jsonable) + "\n")
+        self._journal.write(json.dumps(entry, default=jsonable) + "\n")
         self._journal.flush()
         os.fsync(self._journal.fileno())
         self.entries()[(table, key)] = entry_tables(entry)
@@ -223,42 +181,6 @@ class ResultSet:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
-
-
-def entry_tables(entry: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Return ``{table: rows}`` of one journal entry (its own table and any others)."""
-    return {entry["table"]: entry["rows"], **entry.get("more", {})}
-
-
-def read_journal(path: Path) -> list[dict[str, Any]]:
-    """Return the entries of a journal; a torn last line (a kill mid-write) is dropped."""
-    if not path.exists():
-        return []
-    lines = path.read_text(encoding="utf-8").split("\n")
-    entries = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            if number == len(lines):  # the unterminated last line: a write cut short
-                break
-            raise DiffbenchError(f"{path} is corrupt at line {number}.") from None
-        if not isinstance(entry, dict) or not {"table", "key", "rows"} <= set(entry):
-            raise DiffbenchError(f"{path} is not a diffbench journal (line {number}).")
-        entries.append(entry)
-    return entries
-
-
-def _trim_torn_line(path: Path) -> None:
-    """Cut a journal back to its last complete line so new lines start clean."""
-    if not path.exists():
-        return
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        with open(path, "r+b") as handle:
-            handle.truncate(data.rfind(b"\n") + 1)
 
 
 def read_metadata(folder: Path) -> dict[str, Any]:

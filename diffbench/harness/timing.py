@@ -181,10 +181,10 @@ def time_calls(
     policy = policy or TimingPolicy()
     for _ in range(policy.warmup):
         jax.block_until_ready(call(*args))
-    batch = _calibrate(call, args, policy)
     before = traces() if traces else 0
-    samples: list[float] = []
-    spent = 0.0
+    batch, first = _calibrate(call, args, policy)
+    samples: list[float] = [] if first is None else [first]  # a one-call sample counts
+    spent = sum(samples)
     while len(samples) < policy.max_repeats and (
         len(samples) < policy.min_repeats or spent < policy.budget_s
     ):
@@ -195,17 +195,23 @@ def time_calls(
     return Timing(tuple(samples), batch, retraces)
 
 
-def _calibrate(call: Callable[..., Any], args: Sequence[Any], policy: TimingPolicy) -> int:
-    """Return the batch size whose sample lasts about ``policy.sample_s`` seconds."""
+def _calibrate(
+    call: Callable[..., Any], args: Sequence[Any], policy: TimingPolicy
+) -> tuple[int, float | None]:
+    """Return the batch size whose sample lasts about ``policy.sample_s`` seconds.
+
+    When one call already lasts that long, the batch is 1 and the calibration call, timed
+    exactly like a sample, is returned as the first sample (slow calls are not run twice).
+    """
     one = _sample(call, args, 1)
     if one >= policy.sample_s:
-        return 1
+        return 1, one
     batch = min(policy.max_batch, math.ceil(policy.sample_s / max(one, 1e-9)))
     if batch > 1:  # one call is dominated by timer and cache effects: measure a few
         few = min(batch, 10)
         one = _sample(call, args, few) / few
         batch = min(policy.max_batch, max(1, math.ceil(policy.sample_s / max(one, 1e-9))))
-    return batch
+    return batch, None
 
 
 def _sample(call: Callable[..., Any], args: Sequence[Any], batch: int) -> float:
