@@ -134,6 +134,7 @@ class StepSweep:
         dtype: the dtype it ran in.
         steps: the relative steps tried (float64, descending).
         errors: ``rel_err_l2`` at each step (float64; inf where the estimate was not finite).
+        max_errors: ``rel_err_max`` (the worst component) at each step.
         reference: the name of the truth.
     """
 
@@ -141,6 +142,7 @@ class StepSweep:
     dtype: str
     steps: np.ndarray
     errors: np.ndarray
+    max_errors: np.ndarray
     reference: str
 
     @property
@@ -164,13 +166,15 @@ class StepSweep:
         return np.array([digits_from_error(e) for e in self.errors])
 
     def table(self) -> pd.DataFrame:
-        """Return one row per step: method, dtype, step, rel_err_l2, digits, reference."""
+        """Return one row per step: method, dtype, step, rel_err_l2, rel_err_max, digits,
+        reference."""
         return pd.DataFrame(
             {
                 "method": self.method,
                 "dtype": self.dtype,
                 "step": self.steps,
-                "rel_err_max": self.errors,
+                "rel_err_l2": self.errors,
+                "rel_err_max": self.max_errors,
                 "digits": self.digits,
                 "reference": self.reference,
             }
@@ -221,8 +225,10 @@ def step_sweep(
         else (np.asarray(reference, np.float64), "given")
     )
     estimates = _sweep_jit(objective, method, levels)(x, jnp.asarray(steps, dtype=x.dtype))
-    errs = np.array([errors(g, truth)["rel_err_l2"] for g in np.asarray(estimates)])
-    return StepSweep(method, str(x.dtype), steps, errs, name)
+    measured = [errors(g, truth) for g in np.asarray(estimates)]
+    l2 = np.array([m["rel_err_l2"] for m in measured])
+    worst = np.array([m["rel_err_max"] for m in measured])
+    return StepSweep(method, str(x.dtype), steps, l2, worst, name)
 
 
 @functools.lru_cache(maxsize=128)

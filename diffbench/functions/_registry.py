@@ -60,7 +60,9 @@ class TestFunction:
     def __call__(self, x: Any) -> Any:
         import jax.numpy as jnp
 
-        return self.fn(jnp, jnp.asarray(x))
+        x = jnp.asarray(x)
+        self.check_dim(x.shape[0] if x.ndim else 1)
+        return self.fn(jnp, x)
 
     # -- dimensions -----------------------------------------------------------------------
     def check_dim(self, n: int) -> int:
@@ -113,7 +115,9 @@ class TestFunction:
 
     def numpy(self, x: Any) -> Any:
         """Evaluate the definition with NumPy (float64 unless ``x`` says otherwise)."""
-        return self.fn(np, np.asarray(x))
+        x = np.asarray(x)
+        self.check_dim(x.shape[0] if x.ndim else 1)
+        return self.fn(np, x)
 
 
 def _vector(value: Any, n: int) -> np.ndarray:
