@@ -12,6 +12,9 @@ _jax.config.update("jax_enable_x64", True)
 from . import accuracy as accuracy  # noqa: E402
 from . import functions as functions  # noqa: E402
 from . import methods as methods  # noqa: E402
+from . import harness as harness  # noqa: E402
+from . import store as store  # noqa: E402
+from .harness import run_suite as run_suite  # noqa: E402
 from ._errors import DiffbenchError as DiffbenchError  # noqa: E402
 from ._gradient import gradient as gradient  # noqa: E402
 from ._gradient import gradient_with_error as gradient_with_error  # noqa: E402
