@@ -11,6 +11,7 @@ _jax.config.update("jax_enable_x64", True)
 
 from . import accuracy as accuracy  # noqa: E402
 from . import functions as functions  # noqa: E402
+from . import optimize as optimize  # noqa: E402
 from . import methods as methods  # noqa: E402
 from . import harness as harness  # noqa: E402
 from . import store as store  # noqa: E402

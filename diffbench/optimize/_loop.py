@@ -1,0 +1,185 @@
+"""The traced optimization loop: one step of one run, vmapped over runs, looped in one jit.
+
+A *check step* evaluates the objective at the current iterate ``x_t`` (together with the
+gradient, in one ``value_and_grad``) and records, for each target, the first step and the gradient
+evaluations spent to reach it, and the first step whose loss was not finite (divergence). Between
+checks, *plain steps* evaluate the gradient only: on large stencil objectives XLA:CPU computes the
+loss's reduction far slower than the gradient, so ``check_every > 1`` buys throughput at the price
+of rounding the step counts up to the next check.
+
+Nothing here raises or syncs with the host once traced: divergence is a recorded step, and a
+non-finite loss simply never reaches a target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from .._errors import DiffbenchError
+from ._objective import Objective
+from ._optimizers import Optimizer
+from ._sgd import Sampler, minibatch
+
+NEVER = -1
+"""The step recorded for a target not reached, a run that did not diverge or stop."""
+
+
+class Carry(NamedTuple):
+    """The state of one run between steps (all arrays; batched over runs by vmap)."""
+
+    x: jax.Array  # (n,) the iterate
+    opt_state: Any  # the optax state
+    perm: jax.Array  # (perm_size,) int32: the epoch's permutation (finite sums, shuffle)
+    evals: jax.Array  # int32: gradient evaluations spent to reach x
+    hit_step: jax.Array  # (T,) int32: first step whose loss reached each target
+    hit_evals: jax.Array  # (T,) int32: gradient evaluations spent by then
+    diverged_at: jax.Array  # int32: first step with a non-finite loss
+    stopped_at: jax.Array  # int32: step at which a tolerance run stopped
+
+
+@dataclass(frozen=True)
+class Loop:
+    """Everything static about a loop: what it minimizes, how, and its shape.
+
+    Attributes:
+        objective: the function (its ``identity`` is what the cache compares).
+        optimizer: the optax optimizer spec.
+        use_lr: whether the optimizer is built from the ``lr`` argument (else from None).
+        steps: the step budget.
+        trace_every: stride of the loss trace, in steps (a multiple of ``check_every``).
+        check_every: stride of the loss checks (targets, divergence), dividing ``steps``.
+        tolerance: False for ``lax.scan`` over all steps; True for a ``lax.while_loop`` that
+            stops a run at its tolerance, and the whole loop once every run has stopped.
+        sampler: the minibatch scheme for finite sums, None for full-batch gradients.
+        unroll: ``lax.scan`` unrolling of the step loop.
+    """
+
+    objective: Objective
+    optimizer: Optimizer
+    use_lr: bool
+    steps: int
+    trace_every: int
+    check_every: int
+    tolerance: bool
+    sampler: Sampler | None
+    unroll: int
+
+    @property
+    def trace_steps(self) -> list[int]:
+        """The steps whose loss the trace holds: multiples of ``trace_every`` and ``steps``."""
+        return sorted({*range(0, self.steps, self.trace_every), self.steps})
+
+
+@contextlib.contextmanager
+def optax_promotion() -> Iterator[None]:
+    """Trace optax with standard dtype promotion (optax mixes Python ints and int32 counts)."""
+    with jax.numpy_dtype_promotion("standard"), jax.numpy_rank_promotion("allow"):
+        yield
+
+
+def uses_linesearch(state: Any) -> bool:
+    """Whether an optax state stores the value and gradient (L-BFGS and other line searches)."""
+    try:
+        return optax.tree.get(state, "value") is not None and (
+            optax.tree.get(state, "grad") is not None
+        )
+    except KeyError:  # several entries of that name: not the line-search layout
+        return False
+
+
+def init(loop: Loop, x0: jax.Array, lr: jax.Array, n_targets: int) -> Carry:
+    """The carry of one run before its first step."""
+    with optax_promotion():
+        state = _build(loop, lr).init(x0)
+    perm = jnp.zeros((loop.sampler.perm_size if loop.sampler else 0,), jnp.int32)
+    never = jnp.full((n_targets,), NEVER, jnp.int32)
+    scalar = jnp.asarray(NEVER, jnp.int32)
+    return Carry(x0, state, perm, jnp.zeros((), jnp.int32), never, never, scalar, scalar)
+
+
+def _build(loop: Loop, lr: jax.Array) -> optax.GradientTransformation:
+    return loop.optimizer.build(lr if loop.use_lr else None)
+
+
+class Context(NamedTuple):
+    """Per-run inputs that do not change over the loop (batched over runs: lr and key)."""
+
+    lr: jax.Array
+    key: jax.Array
+    data: Any
+    targets: jax.Array
+
+
+def step(loop: Loop, carry: Carry, t: jax.Array, ctx: Context, check: bool) -> tuple:
+    """One optimizer step of one run from ``x_t``; returns ``(carry, value, grad_norm)``.
+
+    ``value`` (the full objective at ``x_t``) and ``grad_norm`` are None on plain steps.
+    """
+    obj, x = loop.objective, carry.x
+    perm, loss = carry.perm, lambda p: obj.value(p, ctx.data)
+    if loop.sampler is not None:
+        batch, perm = minibatch(loop.sampler, ctx.key, t, carry.perm, ctx.data)
+        loss = lambda p: obj.batch_value(p, batch)  # noqa: E731
+    opt, want_value = _build(loop, ctx.lr), check and loop.sampler is None
+    value, grad, updates, state, spent = _update(loop, opt, carry, loss, want_value)
+    gnorm = None
+    if check:
+        value = (obj.value(x, ctx.data) if loop.sampler else value).astype(x.dtype)
+        carry = record(carry, value, t, ctx.targets)
+        gnorm = jnp.sqrt(jnp.sum(grad * grad)) if loop.tolerance else None
+    with optax_promotion():
+        x_new = optax.apply_updates(x, updates).astype(x.dtype)
+    carry = carry._replace(x=x_new, opt_state=state, perm=perm, evals=carry.evals + spent)
+    return carry, value, gnorm
+
+
+def _update(loop: Loop, opt: Any, carry: Carry, loss: Any, want_value: bool) -> tuple:
+    """Gradient and optimizer update at ``carry.x``: ``(value, grad, updates, state, spent)``.
+
+    ``value`` is None unless asked for or free; ``spent`` counts gradient evaluations.
+    """
+    x, state = carry.x, carry.opt_state
+    if uses_linesearch(state):
+        return _linesearch_update(loop, opt, carry, loss)
+    if want_value:
+        value, grad = jax.value_and_grad(loss)(x)
+    else:
+        value, grad = None, jax.grad(loss)(x)
+    with optax_promotion():
+        updates, state = opt.update(grad, state, x)
+    return value, grad, updates, state, jnp.ones((), jnp.int32)
+
+
+def _linesearch_update(loop: Loop, opt: Any, carry: Carry, loss: Any) -> tuple:
+    """An L-BFGS-style update: value and gradient come from (or are stored in) the state."""
+    if loop.sampler is not None:
+        raise DiffbenchError(
+            f"{loop.optimizer.label} uses a line search on the full objective; "
+            "drop batch= (minibatches would change the function between its evaluations)."
+        )
+    state, x = carry.opt_state, carry.x
+    first = ~jnp.isfinite(optax.tree.get(state, "value"))
+    with optax_promotion():
+        value, grad = optax.value_and_grad_from_state(loss)(x, state=state)
+        updates, state = opt.update(grad, state, x, value=value, grad=grad, value_fn=loss)
+    searched = optax.tree.get(state, "num_linesearch_steps")
+    searched = jnp.ones((), jnp.int32) if searched is None else searched.astype(jnp.int32)
+    return value, grad, updates, state, searched + first.astype(jnp.int32)
+
+
+def record(carry: Carry, value: jax.Array, t: jax.Array, targets: jax.Array) -> Carry:
+    """Note which targets ``value`` (the loss at step ``t``) reaches first, and divergence."""
+    finite = jnp.isfinite(value)
+    new = (carry.hit_step == NEVER) & finite & (value <= targets)
+    return carry._replace(
+        hit_step=jnp.where(new, t, carry.hit_step),
+        hit_evals=jnp.where(new, carry.evals, carry.hit_evals),
+        diverged_at=jnp.where((carry.diverged_at == NEVER) & ~finite, t, carry.diverged_at),
+    )

@@ -1,0 +1,150 @@
+"""Compiled runners: built once per shape, cached, and timed honestly.
+
+A runner is ``jax.jit(make_run(loop)).lower(...).compile()``: compile time is measured apart from
+the run, and a second ``minimize`` with the same function, optimizer, budget and shapes reuses the
+executable (no trace, no compile; ``cache_info()`` counts both). Only array *values* (starts,
+learning rates, seeds, targets, tolerance, data) are arguments, so a new learning-rate grid or new
+starts never recompile.
+
+Unrolling and buffer donation are chosen per backend by measurement (``PLANS``; see
+``benchmarks/bench_optimize.py``) and can be overridden per call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import numpy as np
+
+from .._errors import DiffbenchError
+from ._batched import Outputs, make_run
+from ._loop import Loop
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the step loop is compiled on one backend.
+
+    Attributes:
+        unroll: ``lax.scan`` unroll factor of the step loop.
+        donate: whether the starting points are donated to the runner (their buffer reused
+            for the iterates).
+    """
+
+    unroll: int = 1
+    donate: bool = False
+
+
+PLANS: dict[str, Plan] = {
+    # XLA:CPU, measured with benchmarks/bench_optimize.py::test_unroll_donate (2-core EPYC):
+    # unroll=2 or 10 slowed the n=1e6 rosenbrock step 3x (the fused stencil loses its in-place
+    # schedule); donation changed nothing measurable, so it is off (callers keep their x0).
+    "cpu": Plan(unroll=1, donate=False),
+    # H100 (issue 4): donating a stencil objective's parameters made XLA copy x every step and
+    # halved throughput, unroll=10 removed the copy; without donation unroll=1 has no copy.
+    # Not yet re-measured by this package on a GPU: revisit with the same benchmark there.
+    "gpu": Plan(unroll=1, donate=False),
+}
+
+
+def plan_for(platform: str, unroll: int | None = None, donate: bool | None = None) -> Plan:
+    """The backend's default plan, with any per-call override."""
+    base = PLANS.get(platform, Plan())
+    if unroll is not None and int(unroll) < 1:
+        raise DiffbenchError(f"unroll must be >= 1; got {unroll}.")
+    return Plan(
+        unroll=base.unroll if unroll is None else int(unroll),
+        donate=base.donate if donate is None else bool(donate),
+    )
+
+
+_CACHE: OrderedDict[Hashable, Any] = OrderedDict()
+_CACHE_SIZE = 64
+_STATS = {"hits": 0, "misses": 0, "traces": 0}
+
+
+def cache_info() -> dict[str, int]:
+    """Counters of the runner cache: ``hits``, ``misses``, ``traces`` and current ``size``.
+
+    Example:
+        >>> import diffbench
+        >>> sorted(diffbench.optimize.cache_info())
+        ['hits', 'misses', 'size', 'traces']
+    """
+    return {**_STATS, "size": len(_CACHE)}
+
+
+def cache_clear() -> None:
+    """Forget every compiled runner (the counters stay)."""
+    _CACHE.clear()
+
+
+def _signature(args: Sequence[Any]) -> tuple:
+    """Shapes, dtypes and device of the runner's arguments (the part of the key they give)."""
+    leaves = jax.tree.leaves(args)
+    devices = {str(d) for leaf in leaves for d in getattr(leaf, "devices", lambda: ())()}
+    return (tuple((leaf.shape, str(leaf.dtype)) for leaf in leaves), tuple(sorted(devices)))
+
+
+def compiled(loop: Loop, n_targets: int, plan: Plan, args: Sequence[Any]) -> tuple[Any, float]:
+    """Return ``(executable, compile_s)``; ``compile_s`` is 0.0 when the cache had it."""
+    key = (loop.objective.identity, _loop_key(loop), n_targets, plan, _signature(args))
+    if key in _CACHE:
+        _STATS["hits"] += 1
+        _CACHE.move_to_end(key)
+        return _CACHE[key], 0.0
+    _STATS["misses"] += 1
+    run = make_run(loop, n_targets)
+
+    def counted(*a: Any) -> Outputs:
+        _STATS["traces"] += 1
+        return run(*a)
+
+    jitted = jax.jit(counted, donate_argnums=(0,) if plan.donate else ())
+    start = time.perf_counter()
+    executable = jitted.lower(*args).compile()
+    compile_s = time.perf_counter() - start
+    _CACHE[key] = executable
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return executable, compile_s
+
+
+def _loop_key(loop: Loop) -> tuple:
+    """The static parts of a loop, minus the objective record (its identity stands for it)."""
+    return (
+        loop.optimizer,
+        loop.use_lr,
+        loop.steps,
+        loop.trace_every,
+        loop.check_every,
+        loop.tolerance,
+        loop.sampler,
+        loop.unroll,
+    )
+
+
+def execute(
+    executable: Any, args: Sequence[Any], repeats: int, donate: bool
+) -> tuple[Outputs, list[float]]:
+    """Run ``repeats`` times (blocking on the result each time); return the first outputs
+    as NumPy arrays and the wall seconds of every call.
+
+    With donation the starting points are consumed by a call, so each call gets a fresh
+    copy, made outside the timed region.
+    """
+    outputs, seconds = None, []
+    for _ in range(max(1, repeats)):
+        call_args = (jax.numpy.copy(args[0]), *args[1:]) if donate else args
+        jax.block_until_ready(call_args)
+        start = time.perf_counter()
+        out = jax.block_until_ready(executable(*call_args))
+        seconds.append(time.perf_counter() - start)
+        if outputs is None:
+            outputs = Outputs(*(np.asarray(a) for a in out))
+    return outputs, seconds
