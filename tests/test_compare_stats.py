@@ -51,3 +51,15 @@ def test_bootstrap_without_enough_samples_has_no_interval():
     result = ratio_of_medians(np.array([1.0]), np.array([2.0]))
     assert result.ratio == 2.0
     assert math.isnan(result.low) and math.isnan(result.high)
+
+
+def test_numpy_batch_matches_scipy_batch():
+    from diffbench.report._stats import mann_whitney_batch
+
+    rng = np.random.default_rng(5)
+    x = np.round(rng.lognormal(0.0, 0.1, (50, 12)), 2)
+    y = np.round(rng.lognormal(0.05, 0.1, (50, 9)), 2)
+    u, p = mann_whitney_batch(x, y)
+    expected = scipy_stats.mannwhitneyu(x, y, method="asymptotic", axis=-1)
+    np.testing.assert_allclose(u, expected.statistic, atol=1e-9)
+    np.testing.assert_allclose(p, expected.pvalue, rtol=1e-10, atol=1e-14)

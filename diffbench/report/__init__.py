@@ -11,6 +11,7 @@ matplotlib is imported only when figures are drawn, with the Agg backend.
 """
 
 from ._cli import main_compare as main_compare
+from ._cli import main_report as main_report
 from ._compare import Comparison as Comparison
 from ._compare import compare as compare
 from ._compare_render import to_json as to_json

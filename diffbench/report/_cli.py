@@ -99,3 +99,48 @@ def main_compare(argv: list[str]) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text)
     return 1 if result.failed(args.fail_on) else 0
+
+
+def report_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``diffbench report``."""
+    parser = argparse.ArgumentParser(
+        prog="diffbench report",
+        description="Write report.md and a self-contained report.html (figures embedded).",
+    )
+    parser.add_argument(
+        "results",
+        nargs="+",
+        help="result sets, folders of them, Parquet files "
+        "or pytest-benchmark JSON; several are shown side by side",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("report"), help="output folder (default: ./report)"
+    )
+    parser.add_argument(
+        "--no-sweeps",
+        action="store_true",
+        help="do not compute a step sweep when the results have none",
+    )
+    return parser
+
+
+def main_report(argv: list[str]) -> int:
+    """Run ``diffbench report`` with ``argv``; return the exit code (0, or 2 on bad input).
+
+    Example:
+        >>> main_report(["results/runs", "--out", "out/report"])  # doctest: +SKIP
+        0
+    """
+    from ._report import build_report
+
+    try:
+        args = report_parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        report = build_report(args.results, args.out, compute_sweeps=not args.no_sweeps)
+    except DiffbenchError as exc:
+        print(f"diffbench report: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {report.markdown} and {report.html}")
+    return 0

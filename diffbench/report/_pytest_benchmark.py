@@ -4,8 +4,8 @@ Each benchmark becomes one row of the ``gradients`` table: ``time_median_s``, ``
 ``time_iqr_s`` and ``repeats`` from its ``stats``, and ``samples`` from ``stats.data`` when the file
 was saved with ``--benchmark-save-data`` (otherwise ``samples`` is empty and ``compare`` can only
 apply the threshold). The key columns come from ``extra_info`` when a benchmark records diffbench's
-fields there (``function``, ``n``, ``dtype``, ``device``, ``method``, ``params``); otherwise
-``function`` is the benchmark's ``fullname`` and the other key columns are empty.
+fields there (``function`` and ``method`` at least; ``n``, ``dtype``, ``device``, ``params``);
+otherwise ``function`` is the benchmark's ``fullname`` and the other key columns are empty.
 """
 
 from __future__ import annotations
@@ -68,9 +68,10 @@ def _row(bench: dict[str, Any]) -> dict[str, Any]:
     """One gradients row from one pytest-benchmark entry."""
     stats = bench["stats"]
     extra = bench.get("extra_info") or {}
-    row: dict[str, Any] = {name: extra.get(name) for name in _KEY_FIELDS}
-    if row["function"] is None:
-        row["function"] = bench["fullname"]
+    if extra.get("function") is not None and extra.get("method") is not None:
+        row: dict[str, Any] = {name: extra.get(name) for name in _KEY_FIELDS}
+    else:  # not a diffbench case: the benchmark's full name is its key
+        row = {name: None for name in _KEY_FIELDS} | {"function": bench["fullname"]}
     row.update(
         benchmark=bench["fullname"],
         status="ok",

@@ -1,0 +1,177 @@
+"""Figure helpers and the accuracy figures: digits heatmap, FLOPs ratio against time ratio.
+
+matplotlib is imported lazily, with the Agg backend, so that importing diffbench never needs a
+display. Every figure names its units on both axes and carries a legend or a colour bar; colours
+are fixed per method (and per optimizer) across all figures of a report.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+METHOD_ORDER = (
+    "symbolic",
+    "forward",
+    "backward",
+    "central",
+    "central4",
+    "complex_step",
+    "richardson",
+    "forward_ad",
+    "reverse_ad",
+)
+LINESTYLES = ("-", "--", ":", "-.")
+MAX_RESULT_SETS = 4
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` with the Agg backend and the report's style."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 110,
+            "font.size": 9,
+            "axes.titlesize": 10,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "legend.fontsize": 8,
+            "legend.framealpha": 0.85,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+    return plt
+
+
+def colors(names: list[str]) -> dict[str, Any]:
+    """A fixed colour per name: known methods first in ``METHOD_ORDER``, the rest after."""
+    plt = pyplot()
+    known = [m for m in METHOD_ORDER if m in names]
+    rest = sorted(set(names) - set(known))
+    palette = [*plt.get_cmap("tab10").colors, *plt.get_cmap("Dark2").colors]
+    return {name: palette[i % len(palette)] for i, name in enumerate(known + rest)}
+
+
+def png(fig: Any) -> bytes:
+    """The figure as PNG bytes; the figure is closed."""
+    plt = pyplot()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def ok_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows with ``status == "ok"`` (all rows when there is no status column)."""
+    if table.empty or "status" not in table:
+        return table
+    return table[table["status"] == "ok"]
+
+
+def method_order(methods: Any) -> list[str]:
+    """Methods in the report's order: ``METHOD_ORDER`` first, others sorted after."""
+    names = set(map(str, methods))
+    return [m for m in METHOD_ORDER if m in names] + sorted(names - set(METHOD_ORDER))
+
+
+def digits_heatmap(gradients: pd.DataFrame) -> Any | None:
+    """Median digits of accuracy per method x function (over n), one panel per dtype and set.
+
+    Cells without an ``ok`` measurement show the status instead (``skipped``, ``error``...).
+    """
+    if gradients.empty or "digits" not in gradients or gradients["digits"].isna().all():
+        return None
+    plt = pyplot()
+    sets = list(dict.fromkeys(gradients["result_set"]))[:MAX_RESULT_SETS]
+    dtypes = sorted(gradients["dtype"].dropna().unique())
+    methods = method_order(gradients["method"].unique())
+    functions = sorted(gradients["function"].unique())
+    fig, axes = plt.subplots(
+        len(sets),
+        len(dtypes),
+        figsize=(1.6 + 0.62 * len(methods) * len(dtypes), 1.2 + 0.3 * len(functions) * len(sets)),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    image = None
+    for row, label in enumerate(sets):
+        for col, dtype in enumerate(dtypes):
+            part = gradients[(gradients["result_set"] == label) & (gradients["dtype"] == dtype)]
+            image = _heatmap_panel(axes[row, col], part, methods, functions)
+            title = f"{dtype}" + (f" · {label}" if len(sets) > 1 else "")
+            axes[row, col].set_title(title)
+    bar = fig.colorbar(image, ax=axes, shrink=0.8, pad=0.01)
+    bar.set_label("correct digits = −log10(relative error)")
+    return fig
+
+
+def _heatmap_panel(ax: Any, part: pd.DataFrame, methods: list[str], functions: list[str]) -> Any:
+    ok = ok_rows(part)
+    values = ok.pivot_table(index="function", columns="method", values="digits", aggfunc="median")
+    values = values.reindex(index=functions, columns=methods)
+    image = ax.imshow(values.to_numpy(float), cmap="viridis", vmin=0, vmax=17, aspect="auto")
+    statuses = part.groupby(["function", "method"])["status"].agg(lambda s: s.iloc[0])
+    for i, function in enumerate(functions):
+        for j, method in enumerate(methods):
+            value = values.at[function, method]
+            if np.isfinite(value):
+                shade = "white" if value < 9 else "black"
+                ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7, color=shade)
+            else:
+                text = statuses.get((function, method), "–")
+                ax.text(j, i, str(text)[:7], ha="center", va="center", fontsize=6, color="0.4")
+    ax.set_xticks(range(len(methods)), methods, rotation=40, ha="right")
+    ax.set_yticks(range(len(functions)), functions)
+    ax.set_xlabel("method")
+    ax.set_ylabel("function")
+    ax.grid(False)
+    return image
+
+
+def flops_vs_time(gradients: pd.DataFrame) -> Any | None:
+    """FLOPs ratio (XLA's count, gradient / function) against the measured time ratio."""
+    ok = ok_rows(gradients)
+    needed = {"flops_ratio", "cost_ratio"}
+    if ok.empty or not needed <= set(ok.columns):
+        return None
+    ok = ok[
+        np.isfinite(ok["flops_ratio"].astype(float)) & np.isfinite(ok["cost_ratio"].astype(float))
+    ]
+    ok = ok[(ok["flops_ratio"] > 0) & (ok["cost_ratio"] > 0)]
+    if ok.empty:
+        return None
+    plt = pyplot()
+    palette = colors(list(ok["method"].unique()))
+    markers = dict(zip(sorted(ok["dtype"].unique()), "os^D", strict=False))
+    fig, ax = plt.subplots(figsize=(6.4, 4.6), constrained_layout=True)
+    for (method, dtype), part in ok.groupby(["method", "dtype"]):
+        ax.scatter(
+            part["flops_ratio"],
+            part["cost_ratio"],
+            s=14,
+            alpha=0.75,
+            color=palette[method],
+            marker=markers.get(dtype, "o"),
+        )
+    for method in method_order(ok["method"].unique()):
+        ax.scatter([], [], s=14, color=palette[method], label=method)
+    for dtype, marker in markers.items():
+        ax.scatter([], [], s=14, color="0.45", marker=marker, label=dtype)
+    low = min(ok["flops_ratio"].min(), ok["cost_ratio"].min())
+    high = max(ok["flops_ratio"].max(), ok["cost_ratio"].max())
+    ax.plot([low, high], [low, high], color="0.5", lw=1, ls="--", label="time ratio = FLOPs ratio")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("FLOPs ratio (gradient FLOPs / function FLOPs, from XLA)")
+    ax.set_ylabel("time ratio (gradient time / function time)")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), ncol=1 + len(palette) // 12)
+    return fig
