@@ -15,6 +15,7 @@ from . import optimize as optimize  # noqa: E402
 from . import methods as methods  # noqa: E402
 from . import harness as harness  # noqa: E402
 from . import store as store  # noqa: E402
+from . import report as report  # noqa: E402
 from .harness import run_suite as run_suite  # noqa: E402
 from ._errors import DiffbenchError as DiffbenchError  # noqa: E402
 from ._gradient import gradient as gradient  # noqa: E402
