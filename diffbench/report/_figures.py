@@ -61,6 +61,18 @@ def colors(names: list[str]) -> dict[str, Any]:
     return {name: palette[i % len(palette)] for i, name in enumerate(known + rest)}
 
 
+def set_styles(ax: Any, sets: list[str]) -> list[Any]:
+    """Legend handles that say which line style is which result set (empty for one set)."""
+    if len(sets) < 2:
+        return []
+    from matplotlib.lines import Line2D
+
+    return [
+        Line2D([], [], color="0.3", ls=LINESTYLES[k % len(LINESTYLES)], label=f"[{k + 1}] {label}")
+        for k, label in enumerate(sets)
+    ]
+
+
 def png(fig: Any) -> bytes:
     """The figure as PNG bytes; the figure is closed."""
     plt = pyplot()
@@ -165,7 +177,7 @@ def flops_vs_time(gradients: pd.DataFrame) -> Any | None:
     for method in method_order(ok["method"].unique()):
         ax.scatter([], [], s=14, color=palette[method], label=method)
     for dtype, marker in markers.items():
-        ax.scatter([], [], s=14, color="0.45", marker=marker, label=dtype)
+        ax.scatter([], [], s=16, facecolors="none", edgecolors="black", marker=marker, label=dtype)
     low = min(ok["flops_ratio"].min(), ok["cost_ratio"].min())
     high = max(ok["flops_ratio"].max(), ok["cost_ratio"].max())
     ax.plot([low, high], [low, high], color="0.5", lw=1, ls="--", label="time ratio = FLOPs ratio")

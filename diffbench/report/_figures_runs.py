@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._figures import LINESTYLES, MAX_RESULT_SETS, colors, pyplot
+from ._figures import LINESTYLES, MAX_RESULT_SETS, colors, pyplot, set_styles
 
 MAX_PANELS = 4
 _ABOVE = 1e300  # stands for "above every target" in quantiles, then left off the plot
@@ -98,16 +98,16 @@ def convergence_figure(runs: pd.DataFrame, traces: pd.DataFrame) -> tuple[Any, s
     palette = colors(list(curves["optimizer"].unique()))
     plt = pyplot()
     fig, axes = plt.subplots(
-        2, len(panels), figsize=(4.4 * len(panels), 6.6), squeeze=False, constrained_layout=True
+        2, len(panels), figsize=(4.4 * len(panels) + 2, 6.6), squeeze=False, layout="constrained"
     )
     for col, (function, n) in enumerate(panels):
         part = curves[(curves["function"] == function) & (curves["n"] == n)]
         for row, x in enumerate(("step", "time_s")):
             _convergence_panel(axes[row, col], part, x, palette)
             axes[row, col].set_title(f"{function} n={n}")
-            legend = axes[row, col].get_legend()
-            if col and legend:
-                legend.remove()
+    handles = [h for h in axes[0, 0].get_lines() if not h.get_label().startswith("_")]
+    sets = list(dict.fromkeys(curves["result_set"]))[:MAX_RESULT_SETS]
+    fig.legend(handles=handles + set_styles(axes[0, 0], sets), loc="outside right upper")
     return fig, source
 
 
@@ -121,9 +121,9 @@ def _convergence_panel(ax: Any, part: pd.DataFrame, x: str, palette: dict[str, A
         wide = line.pivot_table(index="step", columns="start", values="gap", aggfunc="first")
         values = np.nan_to_num(wide.to_numpy(float), nan=np.nan, posinf=_ABOVE)  # not yet reached
         low, mid, high = np.nanquantile(values, [0.2, 0.5, 0.8], axis=1)
-        low, mid, high = (np.where(q >= _ABOVE, np.nan, q) for q in (low, mid, high))
+        low, mid, high = (np.where(q > 1e250, np.nan, q) for q in (low, mid, high))
         xs = wide.index.to_numpy(float) if x == "step" else line.groupby("step")["time_s"].median()
-        name = f"{optimizer} (lr {lr:g})" + (f" [{sets.index(label) + 1}]" if len(sets) > 1 else "")
+        name = f"{optimizer} (lr {lr:g})" if label == sets[0] else None
         style = LINESTYLES[sets.index(label) % len(LINESTYLES)]
         ax.plot(xs, mid, color=palette[optimizer], ls=style, lw=1.5, label=name)
         ax.fill_between(
@@ -133,8 +133,6 @@ def _convergence_panel(ax: Any, part: pd.DataFrame, x: str, palette: dict[str, A
     ax.set_xscale("log" if x == "time_s" else "linear")
     ax.set_xlabel("optimizer steps" if x == "step" else "wall time (s)")
     ax.set_ylabel("f(x) − f* (median, 20–80% band)")
-    if ax.has_data():
-        ax.legend(fontsize=7)
 
 
 def ecdf_figure(runs: pd.DataFrame) -> Any | None:
@@ -160,7 +158,7 @@ def ecdf_figure(runs: pd.DataFrame) -> Any | None:
             positive = values[values > 0]
             values = np.maximum(values, positive.min() / 2 if positive.size else 1.0)
             fraction = np.arange(1, values.size + 1) / len(part)
-            name = optimizer + (f" [{sets.index(label) + 1}]" if len(sets) > 1 else "")
+            name = optimizer if label == sets[0] else None
             ax.step(
                 np.r_[values[:1], values],
                 np.r_[0.0, fraction],
@@ -174,7 +172,8 @@ def ecdf_figure(runs: pd.DataFrame) -> Any | None:
         ax.set_ylim(0, 1.02)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("fraction of (run, target) pairs reached")
-        ax.legend(loc="upper left")
+        handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
+        ax.legend(handles=handles + set_styles(ax, sets), loc="upper left")
     functions = runs["function"].nunique()
     fig.suptitle(
         f"targets f* + 10^k, k = 2 … −8, over {functions} functions, all starts", fontsize=9

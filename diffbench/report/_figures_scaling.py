@@ -12,7 +12,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._figures import LINESTYLES, MAX_RESULT_SETS, colors, method_order, ok_rows, pyplot
+from ._figures import (
+    LINESTYLES,
+    MAX_RESULT_SETS,
+    colors,
+    method_order,
+    ok_rows,
+    pyplot,
+    set_styles,
+)
 
 GROUP = ["result_set", "device", "dtype", "method"]
 LABELS = {
@@ -113,8 +121,9 @@ def _panel(ax: Any, frame: pd.DataFrame, sets: list[str], palette: dict[str, Any
             )
             if part.empty:
                 continue
-            fitted = slope(part["n"], part["value"])
-            name = f"{method}: slope {fitted:.2f}" + (f" [{k + 1}]" if len(sets) > 1 else "")
+            name = f"{method}: slope {slope(part['n'], part['value']):.2f}"
+            if len(sets) > 1:  # slopes per set are in the table; the legend keys colours
+                name = method if k == 0 else None
             ax.plot(
                 part["n"],
                 part["value"],
@@ -129,4 +138,6 @@ def _panel(ax: Any, frame: pd.DataFrame, sets: list[str], palette: dict[str, Any
     ax.set_yscale("log")
     ax.set_xlabel("dimension n")
     if ax.has_data():
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
+        handles += set_styles(ax, sets)
+        ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
