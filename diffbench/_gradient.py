@@ -11,7 +11,7 @@ import jax
 from . import methods
 from ._checks import check_direction, check_point
 from ._objective import Objective, as_objective
-from .methods.finite_difference import RICHARDSON_LEVELS, _richardson_error_factory
+from .methods.finite_difference import _richardson_error_factory
 from .methods.hessian import hvp as _hvp
 
 
@@ -37,7 +37,7 @@ def gradient(f: Any, x: Any, method: str = "reverse_ad", **params: Any) -> jax.A
         x: a 1-D float32 or float64 array.
         method: one of ``diffbench.methods.names()``.
         **params: the method's parameters, e.g. ``step=1e-6`` (relative step of a finite
-            difference: ``h_i = step * max(1, |x_i|)``) or ``levels=4`` for ``richardson``.
+            difference: ``h_i = step * max(1, |x_i|)``) or ``num_steps=8`` for ``richardson``.
 
     Example:
         >>> import diffbench, jax.numpy as jnp
@@ -51,23 +51,28 @@ def gradient(f: Any, x: Any, method: str = "reverse_ad", **params: Any) -> jax.A
     return out if isinstance(out, jax.Array) else jax.numpy.asarray(out, dtype=x.dtype)
 
 
-def gradient_with_error(
-    f: Any, x: Any, *, step: float | None = None, levels: int = RICHARDSON_LEVELS
-) -> tuple[jax.Array, jax.Array]:
+def gradient_with_error(f: Any, x: Any, **params: Any) -> tuple[jax.Array, jax.Array]:
     """Return ``richardson``'s gradient and its error estimate (both shaped like ``x``).
 
-    The estimate is the size of the last extrapolation's correction, an upper-bound-like
-    figure for the absolute error of each component.
+    The estimate is the one the method minimized for each coordinate: the truncation
+    (distance between neighbouring extrapolations) plus the rounding of f.
+
+    Example:
+        >>> import diffbench, jax.numpy as jnp
+        >>> grad, err = diffbench.gradient_with_error("sphere", jnp.array([1.0, -2.0]))
+        >>> [round(float(g), 9) for g in grad], bool(err.max() < 1e-9)
+        ([2.0, -4.0], True)
     """
     objective = as_objective(f)
     x = check_point(x)
-    fn = _richardson_error_jit(objective, x.shape[0], x.dtype, step, levels)
-    return fn(x)
+    return _richardson_error_jit(objective, x.shape[0], x.dtype, _freeze(params))(x)
 
 
 @functools.lru_cache(maxsize=128)
-def _richardson_error_jit(objective, n, dtype, step, levels):
-    return jax.jit(_richardson_error_factory(objective, n, dtype, step=step, levels=levels))
+def _richardson_error_jit(objective, n, dtype, frozen):
+    record = methods.get("richardson")
+    record.build(objective, n, dtype, **dict(frozen))  # validates the parameters
+    return jax.jit(_richardson_error_factory(objective, n, dtype, **dict(frozen)))
 
 
 def hessian(f: Any, x: Any, method: str = "forward_over_reverse", **params: Any) -> jax.Array:

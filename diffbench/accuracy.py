@@ -36,7 +36,6 @@ from ._gradient import gradient
 from ._objective import Objective, as_objective
 from .methods.finite_difference import (
     COMPLEX_STEP,
-    RICHARDSON_LEVELS,
     STENCILS,
     complex_step_gradient,
     richardson_table,
@@ -193,7 +192,7 @@ def step_sweep(
     method: str = "central",
     steps: Any = None,
     reference: Any = None,
-    levels: int = RICHARDSON_LEVELS,
+    levels: int = 3,
 ) -> StepSweep:
     """Return the error-vs-step curve of a finite-difference method, in ONE jitted call over h.
 
@@ -204,7 +203,8 @@ def step_sweep(
             ``richardson``.
         steps: relative steps (``h_i = step * max(1, |x_i|)``); default ``default_steps``.
         reference: an explicit truth; by default ``reference_gradient(f, x)``.
-        levels: extrapolation levels for ``richardson``.
+        levels: extrapolation levels of ``richardson`` in the sweep (classic Richardson at
+            steps ``h, h/2, ...``: the sweep shows one table's V-curve, not the adaptive pick).
 
     Example:
         >>> import diffbench, numpy as np

@@ -1,9 +1,12 @@
-"""One engine for every coordinate-wise derivative: map a partial over the n directions.
+"""One engine for every coordinate-wise derivative: evaluate f at all shifted points at once.
 
-A gradient by finite differences or forward mode needs one computation per coordinate. The
-engine runs them with ``jax.lax.map(..., batch_size=B)``: ``vmap`` over blocks of ``B``
-directions, so memory stays at ``B`` perturbed copies of ``x`` (``B * n`` entries) whatever
-``n`` is, and small problems are one ``vmap`` over all directions (what ``jacfwd`` does).
+A gradient by finite differences needs ``f(x + s_k,i e_i)`` for every coordinate i and every
+stencil point k. The engine builds those points for a block of directions as ONE batch
+``x + s * onehot`` of shape ``(K * B, n)`` and evaluates ``vmap(f)`` on it once: on XLA:CPU
+that is ~10x faster than one vmapped evaluation per stencil point or a scatter per direction
+(measured on rosenbrock at n = 1000: 3.5 ms against 34 ms for a central difference). Blocks
+of ``B`` directions (``jax.lax.map`` over blocks) bound memory to ``BLOCK_BYTES`` whatever n
+is; small problems are a single block. Forward mode uses the same blocks of basis vectors.
 """
 
 from __future__ import annotations
@@ -14,28 +17,59 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-BLOCK_BYTES = 64 * 2**20
-"""Memory budget for one block of perturbed copies of x (bytes)."""
+BLOCK_BYTES = 8 * 2**20
+"""Memory budget for one block of shifted copies of x (bytes)."""
 
 
-def block_size(n: int, itemsize: int, budget_bytes: int = BLOCK_BYTES) -> int:
-    """Return how many directions one ``vmap`` block holds: ``B * n * itemsize <= budget``."""
-    return int(max(1, min(n, budget_bytes // max(1, n * itemsize))))
+def block_size(n: int, bytes_per_direction: int, budget_bytes: int = BLOCK_BYTES) -> int:
+    """Return how many directions one block holds: ``B * bytes_per_direction <= budget``."""
+    return int(max(1, min(n, budget_bytes // max(1, bytes_per_direction))))
 
 
-def map_directions(partial: Callable[[Any], Any], x: jax.Array) -> jax.Array:
-    """Return ``[partial(0), ..., partial(n-1)]`` as one array, vmapped in memory-bounded blocks.
+def over_direction_blocks(
+    block_fn: Callable[[jax.Array], jax.Array], n: int, bytes_per_direction: int
+) -> jax.Array:
+    """Return ``block_fn`` over all n directions, its last axis concatenated over blocks.
 
-    ``partial(i)`` gets the coordinate index as a traced int scalar.
+    ``block_fn(indices)`` gets the int indices of one block (shape ``(B,)``; indices past
+    ``n - 1`` pad the last block and are dropped) and returns an array whose last axis is B.
     """
+    size = block_size(n, bytes_per_direction)
+    if size >= n:
+        return block_fn(jnp.arange(n))
+    count = -(-n // size)
+    blocks = jax.lax.map(lambda b: block_fn(b * size + jnp.arange(size)), jnp.arange(count))
+    joined = jnp.moveaxis(blocks, 0, -2)  # (..., count, size)
+    return joined.reshape(*joined.shape[:-2], count * size)[..., :n]
+
+
+def onehot(indices: jax.Array, n: int, dtype: Any) -> jax.Array:
+    """Return rows ``e_i`` for ``i`` in ``indices`` (shape ``(B, n)``; out-of-range rows are 0)."""
+    return (indices[:, None] == jnp.arange(n)[None, :]).astype(dtype)
+
+
+def evaluate_shifted(f: Callable, x: jax.Array, shifts: jax.Array) -> jax.Array:
+    """Return ``F[k, i] = f(x + shifts[k, i] e_i)`` for all k and i (shape ``(K, n)``).
+
+    ``shifts`` may be complex (the complex step); then ``x`` is promoted to its dtype and F
+    is complex.
+    """
+    k_points, n = shifts.shape
+    base = x.astype(shifts.dtype)
+
+    def block(indices: jax.Array) -> jax.Array:
+        steps = jnp.take(shifts, indices, axis=1, mode="clip")  # (K, B)
+        points = base[None, None, :] + steps[:, :, None] * onehot(indices, n, shifts.dtype)[None]
+        values = jax.vmap(f)(points.reshape(-1, n))
+        return values.reshape(k_points, indices.shape[0])
+
+    return over_direction_blocks(block, n, k_points * n * shifts.dtype.itemsize)
+
+
+def jvp_basis(f: Callable, x: jax.Array) -> jax.Array:
+    """Return ``[df/dx_i]_i`` by one ``jvp`` per basis vector, batched in blocks (``jacfwd``)."""
     n = x.shape[0]
-    indices = jnp.arange(n)
-    batch = block_size(n, x.dtype.itemsize * 2)  # a perturbed copy and its tangent/output
-    if batch >= n:
-        return jax.vmap(partial)(indices)
-    return jax.lax.map(partial, indices, batch_size=batch)
-
-
-def basis_vector(i: Any, like: jax.Array) -> jax.Array:
-    """Return the unit vector e_i with the shape and dtype of ``like``."""
-    return jnp.zeros_like(like).at[i].set(1)
+    push = jax.vmap(lambda t: jax.jvp(f, (x,), (t,))[1])
+    return over_direction_blocks(
+        lambda idx: push(onehot(idx, n, x.dtype)), n, 4 * n * x.dtype.itemsize
+    )

@@ -6,17 +6,14 @@ from typing import Any
 
 import jax
 
-from ._engine import basis_vector, map_directions
+from ._engine import jvp_basis
 from ._method import Method
 
 
 def forward_mode_gradient(f: Any, x: jax.Array) -> jax.Array:
     """Return the gradient by one ``jvp`` per basis vector (``jacfwd``, memory-bounded)."""
 
-    def partial(i: Any) -> jax.Array:
-        return jax.jvp(f, (x,), (basis_vector(i, x),))[1]
-
-    return map_directions(partial, x)
+    return jvp_basis(f, x)
 
 
 def _forward_ad_factory(objective, n, dtype):

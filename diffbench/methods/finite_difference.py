@@ -3,7 +3,8 @@
 A stencil approximates ``f'(x) ~ sum_k w_k f(x + o_k h) / h`` with truncation error
 ``O(h^order)``. ``forward``, ``backward``, ``central`` and ``central4`` are four stencils;
 ``complex_step`` is ``Im f(x + i h) / h``; ``richardson`` is the central stencil at steps
-``h, h/2, h/4, ...`` extrapolated to ``h -> 0`` (Neville's table), with an error estimate.
+``h, h/2, h/4, ...`` extrapolated to ``h -> 0`` (Neville's table) and, per coordinate, the
+extrapolation whose estimated error (truncation plus rounding) is smallest.
 
 Step rule. The step of coordinate i is ``h_i = step * max(1, |x_i|)``, rounded so that
 ``x_i + h_i`` is exactly representable. The default ``step`` balances truncation
@@ -21,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._engine import map_directions
+from ._engine import evaluate_shifted
 from ._method import Method, Skipped
 
 
@@ -56,53 +57,95 @@ def coordinate_steps(x: jax.Array, step: Any) -> jax.Array:
 def stencil_gradient(f: Callable, x: jax.Array, stencil: Stencil, step: Any) -> jax.Array:
     """Return the stencil's gradient estimate of ``f`` at ``x`` (same dtype as ``x``)."""
     h = coordinate_steps(x, step)
-    centre = sum(w for o, w in zip(stencil.offsets, stencil.weights, strict=True) if o == 0.0)
-    f0 = f(x) if centre else None
-    moves = [(o, w) for o, w in zip(stencil.offsets, stencil.weights, strict=True) if o != 0.0]
-
-    def partial(i: Any) -> jax.Array:
-        total = centre * f0 if f0 is not None else jnp.zeros((), x.dtype)
-        for offset, weight in moves:
-            total = total + weight * f(x.at[i].add(offset * h[i]))
-        return total / h[i]
-
-    return map_directions(partial, x)
+    pairs = list(zip(stencil.offsets, stencil.weights, strict=True))
+    moves = [(o, w) for o, w in pairs if o != 0.0]
+    centre = sum(w for o, w in pairs if o == 0.0)
+    offsets = jnp.asarray([o for o, _ in moves], dtype=x.dtype)
+    weights = jnp.asarray([w for _, w in moves], dtype=x.dtype)
+    values = evaluate_shifted(f, x, offsets[:, None] * h[None, :])  # (K, n)
+    total = jnp.tensordot(weights, values, axes=1)
+    if centre:
+        total = total + centre * f(x)
+    return total / h
 
 
 def complex_step_gradient(f: Callable, x: jax.Array, step: Any) -> jax.Array:
     """Return ``Im f(x + i h e_j) / h`` for every j: no subtraction, so no cancellation."""
     complex_dtype = jnp.complex128 if x.dtype == jnp.float64 else jnp.complex64
-    xc = x.astype(complex_dtype)
     h = jnp.asarray(step, dtype=x.dtype) * jnp.maximum(jnp.ones_like(x), jnp.abs(x))
+    shifts = jax.lax.complex(jnp.zeros_like(h), h).astype(complex_dtype)[None, :]
+    return jnp.imag(evaluate_shifted(f, x, shifts)[0]) / h
 
-    def partial(i: Any) -> jax.Array:
-        shift = jax.lax.complex(jnp.zeros((), x.dtype), h[i])
-        return jnp.imag(f(xc.at[i].add(shift))) / h[i]
 
-    return map_directions(partial, x)
+def central_sequence(f: Callable, x: jax.Array, steps: list[Any]) -> tuple[jax.Array, jax.Array]:
+    """Return central differences at each relative step (shape ``(J, n)``) and the steps ``h``.
+
+    All 2J shifted points per coordinate are evaluated in one batch.
+    """
+    hs = jnp.stack([coordinate_steps(x, jnp.asarray(s, x.dtype)) for s in steps])  # (J, n)
+    shifts = jnp.stack([hs, -hs], axis=1).reshape(-1, x.shape[0])  # +h0, -h0, +h1, ...
+    values = evaluate_shifted(f, x, shifts).reshape(len(steps), 2, x.shape[0])
+    return (values[:, 0] - values[:, 1]) / (2 * hs), hs
+
+
+def neville_columns(first: jax.Array, ratio: float, depth: int) -> list[jax.Array]:
+    """Return Neville's table by columns: column k (shape ``(J - k, n)``) cancels ``h^(2k)``.
+
+    ``first`` holds central differences at steps ``h, h/ratio, h/ratio^2, ...``.
+    """
+    columns = [first]
+    for k in range(1, depth):
+        prev = columns[-1]
+        columns.append(prev[1:] + (prev[1:] - prev[:-1]) / (ratio ** (2 * k) - 1.0))
+    return columns
 
 
 def richardson_table(
-    f: Callable, x: jax.Array, step: Any, levels: int
+    f: Callable, x: jax.Array, step: Any, levels: int, ratio: float = 2.0
 ) -> tuple[jax.Array, jax.Array]:
-    """Return the extrapolated gradient and its error estimate (both shaped like ``x``).
+    """Return classic Richardson extrapolation and its error estimate (both shaped like ``x``).
 
-    Central differences at steps ``step / 2^j`` (j < levels) fill the first column of
-    Neville's table; column k cancels the ``h^(2k)`` error term. The estimate is the change
-    made by the last extrapolation, ``|R[m-1, m-1] - R[m-1, m-2]|``.
+    Central differences at steps ``step / ratio^j`` (j < levels) fill Neville's table; the
+    estimate is the change made by the last extrapolation.
     """
-    column = [
-        stencil_gradient(f, x, STENCILS["central"], jnp.asarray(step, x.dtype) / 2.0**j)
-        for j in range(levels)
-    ]
-    previous = column[-1]
-    for k in range(1, levels):
-        factor = 4.0**k - 1.0
-        column = [column[j] + (column[j] - column[j - 1]) / factor for j in range(1, len(column))]
-        if k < levels - 1:
-            previous = column[-1]
-    best = column[-1]
+    first, _ = central_sequence(f, x, [step * ratio**-j for j in range(levels)])
+    columns = neville_columns(first, ratio, levels)
+    best = columns[-1][0]
+    previous = columns[-2][-1] if levels > 1 else best
     return best, jnp.abs(best - previous)
+
+
+def adaptive_richardson(
+    f: Callable,
+    x: jax.Array,
+    step: Any,
+    num_steps: int,
+    levels: tuple[int, ...],
+    ratio: float = 2.0,
+) -> tuple[jax.Array, jax.Array]:
+    """Return the best Richardson estimate per coordinate and its error estimate.
+
+    Central differences at ``num_steps`` steps ``step / ratio^j`` (one batch of f values)
+    give, for every window of ``m`` consecutive steps and every ``m`` in ``levels``, an
+    extrapolated candidate. Each candidate's error is estimated as truncation (its distance
+    to the neighbouring window's candidate of the same order) plus rounding
+    (``eps |f(x)| 2^m / h`` with h the window's smallest step); each coordinate takes the
+    candidate with the smallest estimate. This is numdifftools' strategy, vectorized.
+    """
+    first, hs = central_sequence(f, x, [step * ratio**-j for j in range(num_steps)])
+    columns = neville_columns(first, ratio, max(levels))
+    noise = jnp.finfo(x.dtype).eps * jnp.abs(f(x))
+    candidates, estimates = [], []
+    for m in levels:
+        column = columns[m - 1]  # window j covers steps j .. j + m - 1
+        neighbour = jnp.concatenate([column[1:], column[-2:-1]]) if len(column) > 1 else column
+        rounding = noise * 2.0**m / hs[m - 1 :]
+        candidates.append(column)
+        estimates.append(jnp.abs(column - neighbour) + rounding)
+    candidates, estimates = jnp.concatenate(candidates), jnp.concatenate(estimates)
+    pick = jnp.argmin(estimates, axis=0)[None, :]
+    best = jnp.take_along_axis(candidates, pick, axis=0)[0]
+    return best, jnp.take_along_axis(estimates, pick, axis=0)[0]
 
 
 # -- factories: objective -> gradient function ------------------------------------------------
@@ -133,24 +176,31 @@ def _complex_step_factory(objective, n, dtype, step=None):
     return lambda x: complex_step_gradient(objective.jax_fn, x, h)
 
 
-RICHARDSON_LEVELS = 3
+RICHARDSON_LEVELS = (2, 3, 4)
+RICHARDSON_STEP = 0.5
+RICHARDSON_NUM_STEPS = 12
+"""Adaptive Richardson: steps 0.5 ... 0.5 / 2^11 (relative), extrapolated 2, 3 and 4 levels deep."""
 
 
-def richardson_default_step(dtype: Any, levels: int = RICHARDSON_LEVELS) -> float:
-    """Return the default base step of ``richardson``: ``2 eps^(1/(2 levels + 1))``."""
-    return 2.0 * default_step(2 * levels, dtype)
+def _richardson_parts(objective, dtype, step, num_steps, levels):
+    levels = (levels,) if isinstance(levels, int) else tuple(levels)
+    if min(levels) < 1 or max(levels) > num_steps:
+        raise Skipped(f"richardson needs 1 <= levels <= num_steps={num_steps}; got {levels}.")
+    h = RICHARDSON_STEP if step is None else step
+    return lambda x: adaptive_richardson(objective.jax_fn, x, h, num_steps, levels)
 
 
-def _richardson_factory(objective, n, dtype, step=None, levels=RICHARDSON_LEVELS):
-    if levels < 2:
-        raise Skipped(f"richardson needs levels >= 2; got levels={levels}.")
-    h = richardson_default_step(dtype, levels) if step is None else step
-    return lambda x: richardson_table(objective.jax_fn, x, h, levels)[0]
+def _richardson_factory(
+    objective, n, dtype, step=None, num_steps=RICHARDSON_NUM_STEPS, levels=RICHARDSON_LEVELS
+):
+    parts = _richardson_parts(objective, dtype, step, num_steps, levels)
+    return lambda x: parts(x)[0]
 
 
-def _richardson_error_factory(objective, n, dtype, step=None, levels=RICHARDSON_LEVELS):
-    h = richardson_default_step(dtype, levels) if step is None else step
-    return lambda x: richardson_table(objective.jax_fn, x, h, levels)
+def _richardson_error_factory(
+    objective, n, dtype, step=None, num_steps=RICHARDSON_NUM_STEPS, levels=RICHARDSON_LEVELS
+):
+    return _richardson_parts(objective, dtype, step, num_steps, levels)
 
 
 _DESCRIPTIONS = {
@@ -183,8 +233,8 @@ METHODS = [
         "richardson",
         "finite_difference",
         _richardson_factory,
-        2 * RICHARDSON_LEVELS,
-        defaults={"step": None, "levels": RICHARDSON_LEVELS},
-        description="central differences at h, h/2, h/4 extrapolated (Neville), error estimate",
+        2 * max(RICHARDSON_LEVELS),
+        defaults={"step": None, "num_steps": RICHARDSON_NUM_STEPS, "levels": RICHARDSON_LEVELS},
+        description="central differences at 12 steps, extrapolated, best per coordinate",
     ),
 ]
