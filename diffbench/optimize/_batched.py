@@ -3,12 +3,14 @@
 ``make_run(loop, n_targets)`` returns ``run(x0, lr, keys, targets, stop, data) -> Outputs``:
 per-run steps from ``_loop`` are vmapped over runs (axis 0 of ``x0``, ``lr``, ``keys``) and
 looped at the batch level, so the step number ``t`` stays an unbatched scalar (the minibatch
-sampler's epoch test stays a real ``cond`` rather than a select over every run).
+sampler's epoch test stays a real ``cond`` rather than a select over every run), and the records
+of ``_records`` are updated for the whole batch at once.
 
 - fixed budget: ``lax.scan`` over trace segments, each a ``lax.scan`` over check blocks (one
   check step and ``check_every - 1`` plain steps), the trace row being the segment's first loss;
-- tolerance: a ``lax.while_loop`` over check blocks that freezes each run once it stopped
-  (gradient norm <= ``tol``, last target reached, or diverged) and ends when all runs stopped.
+- tolerance: a ``lax.while_loop`` over the same segments that ends when every run stopped;
+  within a segment a stopped run (gradient norm <= ``tol``, last target reached, or diverged)
+  is frozen, so only the loop's exit, not any run's result, is rounded to the trace stride.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from . import _loop
-from ._loop import Carry, Context, Loop
+from . import _loop, _records
+from ._loop import CONTEXT_AXES, Carry, Context, Loop
+from ._records import NEVER, Records
 
 
 class Outputs(NamedTuple):
@@ -46,29 +49,48 @@ class Stop(NamedTuple):
     target: jax.Array  # loss at which a run is done (the last target), -inf if none
 
 
+class Env(NamedTuple):
+    """Loop inputs: per-run context, the targets (shape ``(T,)``) and the stopping rule.
+
+    ``count_evals`` (static) is whether gradient evaluations per step vary (line searches);
+    otherwise they equal the steps and are not recorded per target.
+    """
+
+    ctx: Context
+    targets: jax.Array
+    stop: Stop
+    count_evals: bool
+
+
+State = tuple[Carry, Records]
+
+
 def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
     """Build the batched runner for ``loop`` (to be jitted and compiled by ``_runner``)."""
 
     def run(x0: jax.Array, lr: jax.Array, keys: jax.Array, targets: jax.Array, stop: Stop, data):
-        carry = jax.vmap(partial(_loop.init, loop, n_targets=n_targets))(x0, lr)
-        ctx = Context(lr, keys, data, targets)
-        loop_fn = _while if loop.tolerance else _scan
-        carry, trace, trace_evals, t_end = loop_fn(loop, carry, ctx, stop)
-        f_final = jax.vmap(loop.objective.value, in_axes=(0, None))(carry.x, data)
-        f_final = f_final.astype(carry.x.dtype)
-        carry = jax.vmap(_loop.record, in_axes=(0, 0, None, None))(carry, f_final, t_end, targets)
-        ran_to_end = (carry.stopped_at == _loop.NEVER) & (t_end == loop.steps)
+        carry = jax.vmap(partial(_loop.init, loop))(x0, lr)
+        count_evals = _loop.uses_linesearch(carry.opt_state)
+        env = Env(Context(lr, keys, data), targets, stop, count_evals)
+        state = (carry, _records.empty(n_targets, x0.shape[0], x0.dtype))
+        (carry, rec), trace, trace_evals, t_end = (_while if loop.tolerance else _scan)(
+            loop, state, env
+        )
+        f_final = _objective(loop, carry, data)
+        rec = _records.note(rec, f_final, t_end, carry.evals, targets, count_evals)
+        rec = _records.finish(_records.flush(rec, targets, count_evals), count_evals)
+        ran_to_end = (rec.stopped_at == NEVER) & (t_end == loop.steps)
         trace = trace.at[-1].set(jnp.where(ran_to_end, f_final, jnp.nan))
-        trace_evals = trace_evals.at[-1].set(jnp.where(ran_to_end, carry.evals, _loop.NEVER))
+        trace_evals = trace_evals.at[-1].set(jnp.where(ran_to_end, carry.evals, NEVER))
         return Outputs(
             carry.x,
             f_final,
             trace,
             trace_evals,
-            carry.hit_step,
-            carry.hit_evals,
-            carry.diverged_at,
-            carry.stopped_at,
+            rec.hit_step.T,
+            rec.hit_evals.T,
+            rec.diverged_at,
+            rec.stopped_at,
             carry.evals,
             t_end,
         )
@@ -76,12 +98,15 @@ def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
     return run
 
 
-_CTX_AXES = Context(lr=0, key=0, data=None, targets=None)
+def _objective(loop: Loop, carry: Carry, data: Any) -> jax.Array:
+    """The full objective at every run's iterate, shape ``(R,)``."""
+    value = jax.vmap(loop.objective.value, in_axes=(0, None))(carry.x, data)
+    return value.astype(carry.x.dtype)
 
 
 def _vstep(loop: Loop, check: bool) -> Callable[..., Any]:
     """The per-run step, vmapped over runs (``t`` and the data shared)."""
-    return jax.vmap(partial(_loop.step, loop, check=check), in_axes=(0, None, _CTX_AXES))
+    return jax.vmap(partial(_loop.step, loop, check=check), in_axes=(0, None, CONTEXT_AXES))
 
 
 def _plain(loop: Loop, carry: Carry, t0: jax.Array, ctx: Context, count: int) -> Carry:
@@ -97,25 +122,46 @@ def _plain(loop: Loop, carry: Carry, t0: jax.Array, ctx: Context, count: int) ->
     return jax.lax.scan(body, carry, ts, unroll=min(loop.unroll, count))[0]
 
 
-def _block(loop: Loop, carry: Carry, t: jax.Array, ctx: Context, stop: Stop) -> tuple:
-    """A check step at ``t`` then ``check_every - 1`` plain steps: ``(carry, value)``."""
-    carry, value, _ = _vstep(loop, check=True)(carry, t, ctx)
-    return _plain(loop, carry, t + 1, ctx, loop.check_every - 1), value
+def _block(loop: Loop, state: State, t: jax.Array, env: Env) -> tuple[State, jax.Array]:
+    """A check step at ``t``, its records, then ``check_every - 1`` plain steps."""
+    carry, rec = state
+    checked, value, _ = _vstep(loop, check=True)(carry, t, env.ctx)
+    rec = _records.note(rec, value, t, carry.evals, env.targets, env.count_evals)
+    return (_plain(loop, checked, t + 1, env.ctx, loop.check_every - 1), rec), value
 
 
-def _segment(loop: Loop, carry: Carry, t0: jax.Array, ctx: Context, stop: Stop, length: int):
-    """``length`` steps from ``t0`` as a scan over check blocks: ``(carry, value, evals)``,
+def _tolerance_block(loop: Loop, state: State, t: jax.Array, env: Env) -> tuple:
+    """A check block that leaves stopped runs as they were (their loss: NaN)."""
+    carry, rec = state
+    active = rec.stopped_at == NEVER
+    checked, value, gnorm = _vstep(loop, check=True)(carry, t, env.ctx)
+    rec = _records.note(rec, value, t, carry.evals, env.targets, env.count_evals)
+    advanced = _plain(loop, checked, t + 1, env.ctx, loop.check_every - 1)
+    done = ~jnp.isfinite(value) | (value <= env.stop.target) | (gnorm <= env.stop.tol)
+    keep = ~active | done
+    carry = jax.tree.map(lambda a, b: jnp.where(_per_run(keep, a), a, b), carry, advanced)
+    rec = rec._replace(stopped_at=jnp.where(active & done, t, rec.stopped_at))
+    return (carry, rec), jnp.where(active, value, jnp.nan)
+
+
+def _per_run(mask: jax.Array, like: jax.Array) -> jax.Array:
+    """``mask`` of shape (R,) reshaped to broadcast against ``like`` of shape (R, ...)."""
+    return mask.reshape(mask.shape + (1,) * (like.ndim - 1))
+
+
+def _segment(loop: Loop, state: State, t0: jax.Array, env: Env, length: int) -> tuple:
+    """``length`` steps from ``t0`` as a scan over check blocks: ``(state, value, evals)``,
     the loss and gradient evaluations at ``t0`` (the segment's trace row)."""
     block = _tolerance_block if loop.tolerance else _block
 
-    def body(c_: Carry, t: jax.Array) -> tuple[Carry, jax.Array]:
-        return block(loop, c_, t, ctx, stop)
+    def body(st: State, t: jax.Array) -> tuple[State, jax.Array]:
+        return block(loop, st, t, env)
 
-    evals, count = carry.evals, length // loop.check_every
+    evals, count = state[0].evals, length // loop.check_every
     ts = t0 + loop.check_every * jnp.arange(count, dtype=jnp.int32)
     unroll = min(loop.unroll, count) if loop.check_every == 1 else 1
-    carry, values = jax.lax.scan(body, carry, ts, unroll=unroll)
-    return carry, values[0], evals
+    state, values = jax.lax.scan(body, state, ts, unroll=unroll)
+    return state, values[0], evals
 
 
 class _Trace(NamedTuple):
@@ -126,74 +172,54 @@ class _Trace(NamedTuple):
         return _Trace(self.loss.at[row].set(value), self.evals.at[row].set(evals))
 
 
-def _empty_trace(loop: Loop, carry: Carry) -> _Trace:
+def _empty_trace(loop: Loop, state: State) -> _Trace:
     """NaN losses and -1 evaluations: rows not reached stay so (the end row: ``run``)."""
-    shape = (len(loop.trace_steps), carry.x.shape[0])
-    return _Trace(jnp.full(shape, jnp.nan, carry.x.dtype), jnp.full(shape, _loop.NEVER, jnp.int32))
+    x = state[0].x
+    shape = (len(loop.trace_steps), x.shape[0])
+    return _Trace(jnp.full(shape, jnp.nan, x.dtype), jnp.full(shape, NEVER, jnp.int32))
 
 
-def _scan(loop: Loop, carry: Carry, ctx: Context, stop: Stop) -> tuple:
+def _scan(loop: Loop, state: State, env: Env) -> tuple:
     """All ``steps`` in ``lax.scan`` over trace segments (and a shorter last one)."""
     s = loop.trace_every
     full, rest = divmod(loop.steps, s)
 
-    def body(c_: Carry, t0: jax.Array) -> tuple[Carry, tuple]:
-        c_, value, evals = _segment(loop, c_, t0, ctx, stop, s)
-        return c_, (value, evals)
+    def body(st: State, t0: jax.Array) -> tuple[State, tuple]:
+        st, value, evals = _segment(loop, st, t0, env, s)
+        return st, (value, evals)
 
-    starts = s * jnp.arange(full, dtype=jnp.int32)
-    carry, (values, evals) = jax.lax.scan(body, carry, starts)
-    trace = _empty_trace(loop, carry)
+    state, (values, evals) = jax.lax.scan(body, state, s * jnp.arange(full, dtype=jnp.int32))
+    trace = _empty_trace(loop, state)
     trace = _Trace(trace.loss.at[:full].set(values), trace.evals.at[:full].set(evals))
     if rest:
-        carry, value, evals = _segment(loop, carry, jnp.int32(full * s), ctx, stop, rest)
+        state, value, evals = _segment(loop, state, jnp.int32(full * s), env, rest)
         trace = trace.put(full, value, evals)
-    return carry, trace.loss, trace.evals, jnp.int32(loop.steps)
+    return state, trace.loss, trace.evals, jnp.int32(loop.steps)
 
 
-def _while(loop: Loop, carry: Carry, ctx: Context, stop: Stop) -> tuple:
+def _while(loop: Loop, state: State, env: Env) -> tuple:
     """Trace segments in ``lax.while_loop`` until every run stopped or the budget is spent."""
     s = loop.trace_every
     full, rest = divmod(loop.steps, s)
 
-    def active(c_: Carry) -> jax.Array:
-        return jnp.any(c_.stopped_at == _loop.NEVER)
+    def active(st: State) -> jax.Array:
+        return jnp.any(st[1].stopped_at == NEVER)
 
-    def body(state: tuple) -> tuple:
-        k, c_, trace = state
-        c_, value, evals = _segment(loop, c_, k * s, ctx, stop, s)
-        return k + 1, c_, trace.put(k, value, evals)
+    def body(args: tuple) -> tuple:
+        k, st, trace = args
+        st, value, evals = _segment(loop, st, k * s, env, s)
+        return k + 1, st, trace.put(k, value, evals)
 
-    state = (jnp.int32(0), carry, _empty_trace(loop, carry))
-    k, carry, trace = jax.lax.while_loop(lambda st: (st[0] < full) & active(st[1]), body, state)
+    args = (jnp.int32(0), state, _empty_trace(loop, state))
+    k, state, trace = jax.lax.while_loop(lambda a: (a[0] < full) & active(a[1]), body, args)
     t_end = k * s
     if rest:
 
         def last(args: tuple) -> tuple:
-            c_, value, evals = _segment(loop, args[0], jnp.int32(full * s), ctx, stop, rest)
-            return c_, args[1].put(full, value, evals), jnp.int32(loop.steps)
+            st, value, evals = _segment(loop, args[0], jnp.int32(full * s), env, rest)
+            return st, args[1].put(full, value, evals), jnp.int32(loop.steps)
 
-        carry, trace, t_end = jax.lax.cond(
-            active(carry), last, lambda args: args, (carry, trace, t_end)
+        state, trace, t_end = jax.lax.cond(
+            active(state), last, lambda args: args, (state, trace, t_end)
         )
-    return carry, trace.loss, trace.evals, t_end
-
-
-def _tolerance_block(loop: Loop, carry: Carry, t: jax.Array, ctx: Context, stop: Stop) -> tuple:
-    """A check block that leaves stopped runs as they were; returns ``(carry, value)``."""
-    active = carry.stopped_at == _loop.NEVER
-    checked, value, gnorm = _vstep(loop, check=True)(carry, t, ctx)
-    advanced = _plain(loop, checked, t + 1, ctx, loop.check_every - 1)
-    done = (checked.diverged_at != _loop.NEVER) | (value <= stop.target) | (gnorm <= stop.tol)
-    keep = ~active | done
-    frozen = carry._replace(
-        hit_step=checked.hit_step, hit_evals=checked.hit_evals, diverged_at=checked.diverged_at
-    )
-    new = jax.tree.map(lambda a, b: jnp.where(_per_run(keep, a), a, b), frozen, advanced)
-    new = new._replace(stopped_at=jnp.where(active & done, t, carry.stopped_at))
-    return new, jnp.where(active, value, jnp.nan)
-
-
-def _per_run(mask: jax.Array, like: jax.Array) -> jax.Array:
-    """``mask`` of shape (R,) reshaped to broadcast against ``like`` of shape (R, ...)."""
-    return mask.reshape(mask.shape + (1,) * (like.ndim - 1))
+    return state, trace.loss, trace.evals, t_end

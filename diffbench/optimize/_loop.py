@@ -1,8 +1,7 @@
 """The traced optimization loop: one step of one run, vmapped over runs, looped in one jit.
 
 A *check step* evaluates the objective at the current iterate ``x_t`` (together with the
-gradient, in one ``value_and_grad``) and records, for each target, the first step and the gradient
-evaluations spent to reach it, and the first step whose loss was not finite (divergence). Between
+gradient, in one ``value_and_grad``) for the batch level to record (``_records``). Between
 checks, *plain steps* evaluate the gradient only: on large stencil objectives XLA:CPU computes the
 loss's reduction far slower than the gradient, so ``check_every > 1`` buys throughput at the price
 of rounding the step counts up to the next check.
@@ -27,9 +26,6 @@ from ._objective import Objective
 from ._optimizers import Optimizer
 from ._sgd import Sampler, minibatch
 
-NEVER = -1
-"""The step recorded for a target not reached, a run that did not diverge or stop."""
-
 
 class Carry(NamedTuple):
     """The state of one run between steps (all arrays; batched over runs by vmap)."""
@@ -38,10 +34,6 @@ class Carry(NamedTuple):
     opt_state: Any  # the optax state
     perm: jax.Array  # (perm_size,) int32: the epoch's permutation (finite sums, shuffle)
     evals: jax.Array  # int32: gradient evaluations spent to reach x
-    hit_step: jax.Array  # (T,) int32: first step whose loss reached each target
-    hit_evals: jax.Array  # (T,) int32: gradient evaluations spent by then
-    diverged_at: jax.Array  # int32: first step with a non-finite loss
-    stopped_at: jax.Array  # int32: step at which a tolerance run stopped
 
 
 @dataclass(frozen=True)
@@ -94,14 +86,12 @@ def uses_linesearch(state: Any) -> bool:
         return False
 
 
-def init(loop: Loop, x0: jax.Array, lr: jax.Array, n_targets: int) -> Carry:
+def init(loop: Loop, x0: jax.Array, lr: jax.Array) -> Carry:
     """The carry of one run before its first step."""
     with optax_promotion():
         state = _build(loop, lr).init(x0)
     perm = jnp.zeros((loop.sampler.perm_size if loop.sampler else 0,), jnp.int32)
-    never = jnp.full((n_targets,), NEVER, jnp.int32)
-    scalar = jnp.asarray(NEVER, jnp.int32)
-    return Carry(x0, state, perm, jnp.zeros((), jnp.int32), never, never, scalar, scalar)
+    return Carry(x0, state, perm, jnp.zeros((), jnp.int32))
 
 
 def _build(loop: Loop, lr: jax.Array) -> optax.GradientTransformation:
@@ -114,7 +104,10 @@ class Context(NamedTuple):
     lr: jax.Array
     key: jax.Array
     data: Any
-    targets: jax.Array
+
+
+CONTEXT_AXES = Context(lr=0, key=0, data=None)
+"""``vmap`` axes of a ``Context``: learning rate and key per run, the data shared."""
 
 
 def step(loop: Loop, carry: Carry, t: jax.Array, ctx: Context, check: bool) -> tuple:
@@ -132,7 +125,6 @@ def step(loop: Loop, carry: Carry, t: jax.Array, ctx: Context, check: bool) -> t
     gnorm = None
     if check:
         value = (obj.value(x, ctx.data) if loop.sampler else value).astype(x.dtype)
-        carry = record(carry, value, t, ctx.targets)
         gnorm = jnp.sqrt(jnp.sum(grad * grad)) if loop.tolerance else None
     with optax_promotion():
         x_new = optax.apply_updates(x, updates).astype(x.dtype)
@@ -172,14 +164,3 @@ def _linesearch_update(loop: Loop, opt: Any, carry: Carry, loss: Any) -> tuple:
     searched = optax.tree.get(state, "num_linesearch_steps")
     searched = jnp.ones((), jnp.int32) if searched is None else searched.astype(jnp.int32)
     return value, grad, updates, state, searched + first.astype(jnp.int32)
-
-
-def record(carry: Carry, value: jax.Array, t: jax.Array, targets: jax.Array) -> Carry:
-    """Note which targets ``value`` (the loss at step ``t``) reaches first, and divergence."""
-    finite = jnp.isfinite(value)
-    new = (carry.hit_step == NEVER) & finite & (value <= targets)
-    return carry._replace(
-        hit_step=jnp.where(new, t, carry.hit_step),
-        hit_evals=jnp.where(new, carry.evals, carry.hit_evals),
-        diverged_at=jnp.where((carry.diverged_at == NEVER) & ~finite, t, carry.diverged_at),
-    )

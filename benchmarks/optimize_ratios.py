@@ -1,0 +1,279 @@
+"""Print the optimization runners' performance ratios, every figure measured side by side.
+
+Issue 4's targets, each measured in interleaved rounds (A, B, A, B, ...; medians over rounds)
+so that load from other processes on a shared machine hits every contender alike:
+
+1. 2-D rosenbrock, 20,000 GD steps: ``minimize`` steps/s against a Python loop calling a
+   jitted optax step (target >= 100x) and against a hand-written ``lax.scan``.
+2. 10,000 starts x 1,000 GD steps of 2-D rastrigin: ``minimize`` against a hand-written
+   ``jit(vmap(scan))`` of the same optax optimizer (target: within 1.25x), with and without
+   per-step loss checks.
+3. 2-D rosenbrock, the same 10,000 x 1,000 multi-start: ``minimize`` against a Python loop over
+   per-start jitted scans (target >= 10x).
+4. rosenbrock at n = 1e6 and 1e7, float64, GD in one scan: bytes moved per step (read x + write
+   x) over the per-step time, against NumPy ``copyto`` into a pre-faulted buffer (target: >= 60%
+   of the copy bandwidth at n = 1e6).
+
+Run: ``python benchmarks/optimize_ratios.py`` (about two minutes on a 2-core machine;
+``--quick`` shrinks every case about 10x to check the script itself).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+import diffbench
+from diffbench import functions, optimize
+
+LR = 1e-3
+
+
+def definition(name: str) -> Callable[[jax.Array], jax.Array]:
+    """The registry's definition of ``name`` bound to ``jax.numpy``."""
+    fn = functions.get(name).fn
+    return lambda x: fn(jnp, x)
+
+
+def seconds(call: Callable[[], object]) -> float:
+    """Wall seconds of one call, blocking on its result."""
+    start = time.perf_counter()
+    jax.block_until_ready(call())
+    return time.perf_counter() - start
+
+
+def interleaved(contenders: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
+    """Median over ``rounds`` of each contender's seconds-per-step, taken in turn."""
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, measure in contenders.items():
+            samples[name].append(measure())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def report(title: str, per_step: dict[str, float], baseline: str, unit: str = "us") -> None:
+    """Print each contender's time per step and its speed-up over ``baseline``."""
+    print(f"\n{title}")
+    scale = {"us": 1e6, "ms": 1e3}[unit]
+    for name, t in per_step.items():
+        ratio = per_step[baseline] / t
+        print(f"  {name:<46} {t * scale:10.3f} {unit}/step   {ratio:8.1f}x vs {baseline}")
+
+
+def minimize_step_s(name: str, steps: int, **kwargs) -> Callable[[], float]:
+    """A contender: ``minimize``'s own median step time (its runner compiled once, cached)."""
+    kwargs.setdefault("lr", LR)
+    optimize.minimize(name, "sgd", steps, repeats=1, **kwargs)  # compile, warm
+
+    def measure() -> float:
+        res = optimize.minimize(name, "sgd", steps, repeats=3, **kwargs)
+        return res.step_time_s
+
+    return measure
+
+
+def sgd_step(f: Callable, opt: optax.GradientTransformation) -> Callable:
+    """One optax step that also returns the loss (what a hand-written loop would track)."""
+
+    def step(x, state):
+        loss, grad = jax.value_and_grad(f)(x)
+        updates, state = opt.update(grad, state, x)
+        return optax.apply_updates(x, updates), state, loss
+
+    return step
+
+
+def scan_of(step: Callable, opt: optax.GradientTransformation, steps: int) -> Callable:
+    """A hand-written ``lax.scan`` of ``step`` from one start, returning the loss per step."""
+
+    def run(x):
+        def body(carry, _):
+            x, state, loss = step(*carry)
+            return (x, state), loss
+
+        return jax.lax.scan(body, (x, opt.init(x)), None, length=steps)
+
+    return run
+
+
+def rosenbrock_single(steps: int, rounds: int) -> None:
+    """Case 1: one run of 2-D rosenbrock."""
+    f, opt = definition("rosenbrock"), optax.sgd(LR)
+    step = sgd_step(f, opt)
+    jitted_step, scan = jax.jit(step), jax.jit(scan_of(step, opt, steps))
+    x0 = jnp.asarray(functions.get("rosenbrock").x0(2))
+    jax.block_until_ready((jitted_step(x0, opt.init(x0)), scan(x0)))
+
+    def python_loop() -> float:
+        x, state = x0, opt.init(x0)
+        start = time.perf_counter()
+        for _ in range(steps):
+            x, state, _ = jitted_step(x, state)
+        jax.block_until_ready(x)
+        return (time.perf_counter() - start) / steps
+
+    loop = "Python loop of a jitted optax step"
+    per_step = interleaved(
+        {
+            loop: python_loop,
+            "hand-written lax.scan (loss per step)": lambda: seconds(lambda: scan(x0)) / steps,
+            "minimize (targets checked every step)": minimize_step_s("rosenbrock", steps),
+        },
+        rounds,
+    )
+    report(f"1. rosenbrock n=2, {steps:,} GD steps, float64", per_step, loop)
+
+
+def starts_in_box(name: str, count: int) -> np.ndarray:
+    """``count`` seeded starts, uniform in the function's box, shape ``(count, 2)``."""
+    lo, hi = functions.get(name).bounds(2)
+    return np.random.default_rng(0).uniform(lo, hi, size=(count, 2))
+
+
+def hand_vmap(name: str, steps: int, track_loss: bool) -> Callable:
+    """Hand-written ``jit(vmap(scan))`` of optax SGD; optionally tracking each run's best loss."""
+    f, opt = definition(name), optax.sgd(LR)
+
+    def one(x):
+        def body(carry, _):
+            x, state, best = carry
+            if track_loss:
+                loss, grad = jax.value_and_grad(f)(x)
+                best = jnp.minimum(best, loss)
+            else:
+                grad = jax.grad(f)(x)
+            updates, state = opt.update(grad, state, x)
+            return (optax.apply_updates(x, updates), state, best), None
+
+        init = (x, opt.init(x), jnp.asarray(jnp.inf, x.dtype))
+        x, _, best = jax.lax.scan(body, init, None, length=steps)[0]
+        return x, jnp.minimum(best, f(x))
+
+    return jax.jit(jax.vmap(one))
+
+
+def rastrigin_multistart(count: int, steps: int, rounds: int) -> None:
+    """Case 2: 10,000 starts x 1,000 steps of 2-D rastrigin."""
+    x0 = starts_in_box("rastrigin", count)
+    xj = jnp.asarray(x0)
+    plain, tracked = hand_vmap("rastrigin", steps, False), hand_vmap("rastrigin", steps, True)
+    jax.block_until_ready((plain(xj), tracked(xj)))
+    hand = "hand-written jit(vmap(scan)), gradient only"
+    per_step = interleaved(
+        {
+            hand: lambda: seconds(lambda: plain(xj)) / steps,
+            "hand-written, tracking each run's best loss": lambda: (
+                seconds(lambda: tracked(xj)) / steps
+            ),
+            "minimize, check_every=1 (loss + 11 targets)": minimize_step_s(
+                "rastrigin", steps, x0=x0
+            ),
+            "minimize, check_every=10": minimize_step_s("rastrigin", steps, x0=x0, check_every=10),
+        },
+        rounds,
+    )
+    report(f"2. rastrigin n=2, {count:,} starts x {steps:,} GD steps", per_step, hand, "ms")
+
+
+def rosenbrock_multistart(count: int, steps: int, rounds: int) -> None:
+    """Case 3: the same multi-start on 2-D rosenbrock, against a Python loop over starts."""
+    x0 = starts_in_box("rosenbrock", count)
+    xj = jnp.asarray(x0)
+    f, opt = definition("rosenbrock"), optax.sgd(LR)
+    single = jax.jit(scan_of(sgd_step(f, opt), opt, steps))
+    batched = hand_vmap("rosenbrock", steps, True)
+    jax.block_until_ready((single(xj[0]), batched(xj)))
+
+    def python_loop() -> float:
+        start = time.perf_counter()
+        jax.block_until_ready([single(x) for x in xj])
+        return (time.perf_counter() - start) / steps
+
+    loop = "Python loop over per-start jitted scans"
+    per_step = interleaved(
+        {
+            loop: python_loop,
+            "hand-written jit(vmap(scan)), best loss": lambda: seconds(lambda: batched(xj)) / steps,
+            "minimize, check_every=1": minimize_step_s("rosenbrock", steps, x0=x0),
+        },
+        max(1, rounds - 1),
+    )
+    report(f"3. rosenbrock n=2, {count:,} starts x {steps:,} GD steps", per_step, loop, "ms")
+
+
+def copy_seconds(n: int, repeats: int = 21) -> float:
+    """Median seconds of ``np.copyto`` of n float64 into a pre-faulted buffer."""
+    src, dst = np.random.default_rng(0).random(n), np.empty(n)
+    dst[:] = 1.0  # fault the pages in before timing
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.copyto(dst, src)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def rosenbrock_bandwidth(n: int, steps: int, rounds: int) -> None:
+    """Case 4: GD on rosenbrock at large n; bytes = read x + write x per step."""
+    f = definition("rosenbrock")
+    x0 = functions.get("rosenbrock").x0(n)
+    xj = jnp.asarray(x0)
+
+    def gd(x):
+        return jax.lax.scan(lambda x, _: (x - 1e-4 * jax.grad(f)(x), None), x, None, steps)[0]
+
+    hand = jax.jit(gd)
+    jax.block_until_ready(hand(xj))
+    kwargs = dict(x0=x0, lr=1e-4)
+    per_step = interleaved(
+        {
+            "numpy copyto, pre-faulted (the limit)": lambda: copy_seconds(n),
+            "hand-written lax.scan, gradient only": lambda: seconds(lambda: hand(xj)) / steps,
+            "minimize, check_every=1": minimize_step_s("rosenbrock", steps, **kwargs),
+            f"minimize, check_every={steps}": minimize_step_s(
+                "rosenbrock", steps, check_every=steps, **kwargs
+            ),
+        },
+        rounds,
+    )
+    print(f"\n4. rosenbrock n={n:.0e}, float64, {steps} GD steps: bytes/step = 2 x 8n")
+    limit = 16 * n / per_step["numpy copyto, pre-faulted (the limit)"]
+    for name, t in per_step.items():
+        rate = 16 * n / t
+        print(f"  {name:<46} {t * 1e3:9.3f} ms/step {rate / 1e9:7.1f} GB/s {rate / limit:6.0%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shrink every case ~10x")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per case")
+    parser.add_argument("--case", type=int, nargs="*", default=[1, 2, 3, 4], help="cases to run")
+    args = parser.parse_args()
+    q = 10 if args.quick else 1
+    print(f"diffbench {diffbench.__version__}, jax {jax.__version__}, optax {optax.__version__}")
+    print(f"device {jax.devices()[0].platform}, {len(jax.devices())} device(s); load average")
+    print(f"  at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    cases = {
+        1: lambda: rosenbrock_single(20_000 // q, args.rounds),
+        2: lambda: rastrigin_multistart(10_000 // q, 1_000, args.rounds),
+        3: lambda: rosenbrock_multistart(10_000 // q, 1_000, args.rounds),
+        4: lambda: [
+            rosenbrock_bandwidth(1_000_000 // q, 200, args.rounds),
+            rosenbrock_bandwidth(10_000_000 // q, 30, args.rounds),
+        ],
+    }
+    for case in args.case:
+        cases[case]()
+    print(f"\nload average at end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
