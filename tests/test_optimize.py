@@ -165,3 +165,29 @@ def test_runs_table_is_a_dataframe_with_nullable_steps(quadratic_sweep):
     diverged = summary[summary.status == "diverged"]
     assert diverged.diverged_at.notna().all() and summary.diverged_at.dtype == "Int64"
     assert quadratic_sweep.best() == QUADRATIC_LRS.index(0.5)
+
+
+def test_check_every_rounds_steps_up_to_a_check():
+    res = optimize.minimize(
+        "quadratic_loss", "sgd", 200, x0=[0.0], lr=[0.1, 10.0], check_every=4, repeats=1
+    )
+    hit = res.hit_step[0][res.hit_step[0] >= 0]
+    assert len(hit) > 3 and np.all(hit % 4 == 0)
+    assert res.status.tolist() == ["ok", "diverged"] and res.diverged_at[1] % 4 == 0
+    assert list(res.trace_steps[:3]) == [0, 4, 8]
+
+
+def test_tolerance_budget_with_a_shorter_last_segment():
+    res = optimize.minimize(
+        "sphere", "sgd", 105, n=2, lr=1e-4, tol=1e-12, trace_every=10, donate=True, repeats=2
+    )
+    assert res.status.tolist() == ["ok"] and res.steps_done == 105
+    assert res.trace_steps[-2:].tolist() == [100, 105]
+    assert np.isfinite(res.trace).all() and res.trace[-1, 0] == res.f_final[0]
+
+
+def test_f_opt_override_moves_the_targets():
+    res = optimize.minimize("quadratic_loss", "sgd", 50, x0=[0.0], lr=0.1, f_opt=-1.0, repeats=1)
+    assert res.f_ref == -1.0 and res.targets[-1] == pytest.approx(-1.0 + 1e-8)
+    # the loss is >= 0: only f_opt + 100 and f_opt + 10 are within reach
+    assert (res.hit_step[0, :2] >= 0).all() and (res.hit_step[0, 2:] == -1).all()

@@ -156,9 +156,9 @@ def _arguments(
     goals = _targets.targets(f_ref) if f_ref is not None else None
     last = -np.inf if goals is None else goals[-1]
     goals = np.full(len(_targets.EXPONENTS), -np.inf) if goals is None else goals
-    keys = jax.random.wrap_key_data(
-        np.stack([np.asarray(jax.random.key_data(jax.random.key(int(s)))) for s in grid.seed])
-    )
+    seeds, index = np.unique(grid.seed, return_inverse=True)  # a few seeds, many runs
+    raw = np.stack([np.asarray(jax.random.key_data(jax.random.key(int(s)))) for s in seeds])
+    keys = jax.random.wrap_key_data(raw[index])
     data = {
         name: np.asarray(a, dtype if np.issubdtype(np.asarray(a).dtype, np.floating) else None)
         for name, a in obj.data.items()
