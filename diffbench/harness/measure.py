@@ -6,9 +6,20 @@ A ``Point`` is shared by the cases of one (function, n, dtype, device) group: th
 taken adjacently in one process), f's XLA costs, and the truth, computed once per point
 and cached (the mpmath reference costs seconds at n = 64).
 
-``compile_s`` is everything from the method's construction to a ready executable: for
-``symbolic`` the SymPy differentiation and lambdify, for every jittable method the trace,
-lowering and XLA compile; for a peer (plain NumPy code) only its construction.
+Columns of a ``gradients`` row, where DESIGN.md leaves the choice open:
+
+- ``params``: the method's parameters (its defaults updated by the suite) as canonical JSON,
+  e.g. ``{"step":null}``; None means the method's default rule (resolved per dtype);
+- ``status``: ``ok``, ``skipped`` (``error`` says why), ``retraced`` or ``error`` (``error``
+  starts with the case: ``rosenbrock n=8 float32 cpu central: ...``);
+- ``compile_s``: everything from the method's construction to a ready executable: for
+  ``symbolic`` the SymPy differentiation and lambdify, for a jittable method also the trace,
+  lowering and XLA compile; for a peer (plain NumPy code) only its construction;
+- ``time_*_s`` and ``samples``: seconds per call (see ``timing``); ``f_time_median_s`` the
+  median of ``jit(f)`` at the same point, timed just before; ``cost_ratio`` their quotient;
+- ``flops``, ``bytes_accessed``, ``temp_bytes``: XLA's figures for one call (None for peers
+  and where XLA reports nothing); ``flops_ratio`` = flops / f's flops;
+- ``abs_err_max`` ... ``digits``: ``diffbench.accuracy.errors`` against ``reference``.
 """
 
 from __future__ import annotations
