@@ -22,6 +22,10 @@ class _Bar:
         if self.progress is not None:
             self.progress.update(self.task, description=label)
 
+    def finish(self) -> None:
+        """Replace the last case's label once every case is done."""
+        self.start("done")
+
     def advance(self) -> None:
         """Count one more finished case."""
         if self.progress is not None:

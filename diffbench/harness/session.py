@@ -110,6 +110,7 @@ def run_suite(
                 bar.start(case.label())
                 runner.run(case)
                 bar.advance()
+            bar.finish()
         except BaseException:
             results.close(status="interrupted")
             raise
