@@ -59,6 +59,25 @@ def test_unchanged_reruns_give_no_timing_regressions(tmp_path, sets):
         assert result.counts()["regressed"] == 0, result.regressions()
 
 
+def test_noise_floor_absorbs_a_noisy_shared_machine(tmp_path, sets, capsys):
+    """Every row of the rerun moved by its own session factor (sigma 30%): not regressions."""
+    noisy = _copy(sets["rerun"], tmp_path / "noisy")
+    path = noisy / "gradients.parquet"
+    frame = pd.read_parquet(path)
+    factors = np.exp(np.random.default_rng(0).normal(0.0, 0.3, len(frame)))
+    frame["samples"] = [
+        None if s is None else s * f for s, f in zip(frame["samples"], factors, strict=True)
+    ]
+    frame["time_median_s"] *= factors
+    frame.to_parquet(path)
+    assert compare([sets["base"]], [noisy], noise_floor=False).counts()["regressed"] > 20
+    result = compare([sets["base"]], [noisy])
+    assert result.counts()["regressed"] == 0
+    assert result.effective_threshold > 0.5 and 0.2 < result.noise_sigma < 0.4
+    assert main_compare([str(sets["base"]), str(noisy)]) == 0
+    assert "was raised to" in capsys.readouterr().out
+
+
 def test_timing_only_fails_when_asked(sets, capsys):
     args = [str(sets["base"]), str(sets["slow"]), "--fail-on", "accuracy,status"]
     assert main_compare(args) == 0

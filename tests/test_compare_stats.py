@@ -63,3 +63,12 @@ def test_numpy_batch_matches_scipy_batch():
     expected = scipy_stats.mannwhitneyu(x, y, method="asymptotic", axis=-1)
     np.testing.assert_allclose(u, expected.statistic, atol=1e-9)
     np.testing.assert_allclose(p, expected.pvalue, rtol=1e-10, atol=1e-14)
+
+
+def test_benjamini_hochberg_matches_scipy():
+    from diffbench.report._stats import benjamini_hochberg
+
+    p = np.random.default_rng(2).random(80) ** 3
+    np.testing.assert_allclose(benjamini_hochberg(p), scipy_stats.false_discovery_control(p))
+    with_gaps = np.array([0.01, np.nan, 0.04, 0.03])
+    np.testing.assert_allclose(benjamini_hochberg(with_gaps), [0.03, np.nan, 0.04, 0.04])

@@ -7,8 +7,12 @@ matched by ``start``/``seed`` inside it. For every matched row:
 * timing: the ratio of medians ``new / base`` of the raw samples (seconds, or calibration units
   with ``normalize``), a bootstrap confidence interval (99% by default) and a two-sided
   Mann-Whitney U p-value. A slowdown is a regression only if the ratio exceeds ``1 + threshold``
-  *and* ``p < 1 - confidence``; a speed-up is an improvement under the mirror rule. Rows without raw
-  samples (fewer than 3 on a side) are judged on the threshold alone, and say so;
+  *and* the U test is significant: its Benjamini-Hochberg q-value over all tested rows is below
+  ``1 - confidence``. A speed-up is an improvement under the mirror rule. The threshold is
+  raised to the noise floor measured across rows (see ``_timing``). Rows with fewer than 3 raw
+  samples on a side (a runs configuration timed once, pytest-benchmark JSON saved without
+  ``--benchmark-save-data``) get their ratio reported but are never judged on timing: there is
+  nothing to test;
 * accuracy: losing more than one digit (``gradients.digits``), or a start that reaches more than
   one target fewer (``runs``; targets are one decade apart, so this is the same rule), regresses;
 * status: ``ok`` turning into anything else (error, skipped, retraced, diverged) regresses.
@@ -30,7 +34,7 @@ import pandas as pd
 
 from ._load import Results, load_results
 from ._sides import KEY, gradient_side, runs_side
-from ._stats import MIN_SAMPLES, bootstrap_ratio_batch, mann_whitney_p_batch
+from ._timing import STATS, effective_threshold, noise_sigma, timing_stats
 
 VERDICTS = ("regressed", "improved", "unchanged", "new", "missing")
 KINDS = ("timing", "accuracy", "status")
@@ -51,6 +55,8 @@ class Comparison:
         normalized: Whether timings were divided by each result set's calibration timing.
         base_labels: Result-set labels on the BASE side.
         new_labels: Result-set labels on the NEW side.
+        noise_sigma: Robust spread of log timing ratios across rows (nan: too few rows).
+        effective_threshold: The threshold applied: ``threshold`` raised to the noise floor.
     """
 
     rows: pd.DataFrame
@@ -59,6 +65,8 @@ class Comparison:
     normalized: bool
     base_labels: list[str] = field(default_factory=list)
     new_labels: list[str] = field(default_factory=list)
+    noise_sigma: float = math.nan
+    effective_threshold: float = math.nan
 
     def counts(self) -> dict[str, int]:
         """Number of rows per verdict, every verdict present."""
@@ -84,6 +92,7 @@ def compare(
     threshold: float = 0.10,
     confidence: float = 0.99,
     normalize: bool = False,
+    noise_floor: bool = True,
     seed: int = 0,
 ) -> Comparison:
     """Compare NEW results against BASE results.
@@ -94,6 +103,8 @@ def compare(
         threshold: Relative timing change that counts, e.g. 0.10 for 10%.
         confidence: Confidence of the bootstrap interval; the U test's level is ``1 - confidence``.
         normalize: Divide every timing by its result set's ``calibration_s``.
+        noise_floor: Raise the threshold to the session-to-session noise measured across rows
+            (see ``_timing``); off, the threshold is used as given.
         seed: Seed of the bootstrap.
 
     Returns:
@@ -115,20 +126,29 @@ def compare(
     ]
     merged = sides[0].merge(sides[1], on=list(KEY), how="outer", suffixes=("_base", "_new"))
     merged = pd.concat([merged, timing_stats(merged, confidence, seed)], axis=1)
-    judged = [_judge(row, threshold, confidence) for row in merged.to_dict("records")]
+    sigma, tested = noise_sigma(merged["ratio"]) if noise_floor else (math.nan, 0)
+    used = effective_threshold(threshold, sigma, tested, 1.0 - confidence)
+    judged = [_judge(row, (threshold, used), confidence) for row in merged.to_dict("records")]
     rows = pd.DataFrame(judged, columns=_OUTPUT_COLUMNS)
     order = {v: i for i, v in enumerate(VERDICTS)}
     rows["n_sort"] = pd.to_numeric(rows["n"], errors="coerce")
     columns = ["verdict", "table", "function", "method", "dtype", "n_sort"]
     rows = rows.sort_values(columns, key=_sort_key(order)).drop(columns="n_sort")
     return Comparison(
-        rows.reset_index(drop=True), threshold, confidence, normalize, base.labels, new.labels
+        rows.reset_index(drop=True),
+        threshold,
+        confidence,
+        normalize,
+        base.labels,
+        new.labels,
+        noise_sigma=sigma,
+        effective_threshold=used,
     )
 
 
 _OUTPUT_COLUMNS = [
     *KEY,
-    *("base_s", "new_s", "ratio", "ci_low", "ci_high", "p_value", "samples_base", "samples_new"),
+    *("base_s", "new_s", *STATS, "samples_base", "samples_new"),
     *("accuracy_base", "accuracy_new", "status_base", "status_new", "verdict", "kinds", "reasons"),
 ]
 
@@ -146,37 +166,9 @@ def _present(value: Any) -> bool:
     return isinstance(value, str) and value != ""
 
 
-def timing_stats(merged: pd.DataFrame, confidence: float, seed: int) -> pd.DataFrame:
-    """Ratio of medians, bootstrap interval and U-test p-value of every row ok on both sides.
-
-    Rows with at least ``MIN_SAMPLES`` samples on both sides are batched by sample sizes; rows
-    with fewer get the ratio alone (nan interval and p-value).
-    """
-    stats = pd.DataFrame(np.nan, index=merged.index, columns=_STATS)
-    ok = (merged["status_base"] == "ok") & (merged["status_new"] == "ok")
-    pairs = {
-        i: (merged.at[i, "samples_base"], merged.at[i, "samples_new"])
-        for i in merged.index[ok]
-        if merged.at[i, "samples_base"].size and merged.at[i, "samples_new"].size
-    }
-    groups: dict[tuple[int, int], list] = {}
-    for i, (base, new) in pairs.items():
-        stats.at[i, "ratio"] = np.median(new) / np.median(base)
-        if min(base.size, new.size) >= MIN_SAMPLES:
-            groups.setdefault((base.size, new.size), []).append(i)
-    for index in groups.values():
-        base = np.stack([pairs[i][0] for i in index])
-        new = np.stack([pairs[i][1] for i in index])
-        low, high = bootstrap_ratio_batch(base, new, confidence, seed=seed)
-        stats.loc[index, "ci_low"], stats.loc[index, "ci_high"] = low, high
-        stats.loc[index, "p_value"] = mann_whitney_p_batch(base, new)
-    return stats
-
-
-_STATS = ["ratio", "ci_low", "ci_high", "p_value"]
-
-
-def _judge(row: dict[str, Any], threshold: float, confidence: float) -> dict[str, Any]:
+def _judge(
+    row: dict[str, Any], thresholds: tuple[float, float], confidence: float
+) -> dict[str, Any]:
     """Verdict, regression kinds and reasons for one merged row."""
     out = {k: row[k] for k in KEY}
     for side in ("base", "new"):
@@ -185,14 +177,14 @@ def _judge(row: dict[str, Any], threshold: float, confidence: float) -> dict[str
         out[f"status_{side}"] = row.get(f"status_{side}")
         samples = row.get(f"samples_{side}")
         out[f"samples_{side}"] = len(samples) if isinstance(samples, np.ndarray) else 0
-    out.update({k: row[k] for k in _STATS})
+    out.update({k: row[k] for k in STATS})
     if not _present(row.get("status_base")):
         return {**out, "verdict": "new", "kinds": "", "reasons": "only in NEW"}
     if not _present(row.get("status_new")):
         return {**out, "verdict": "missing", "kinds": "", "reasons": "only in BASE"}
     worse, better, notes = _status_findings(row)
     if row["status_base"] == "ok" and row["status_new"] == "ok":
-        _timing_findings(row, threshold, confidence, (worse, better, notes))
+        _timing_findings(row, thresholds, confidence, (worse, better, notes))
     _accuracy_findings(row, worse, better)
     verdict = "regressed" if worse else "improved" if better else "unchanged"
     kinds = ",".join(dict.fromkeys(kind for kind, _ in worse))
@@ -240,18 +232,29 @@ def _accuracy_findings(row: dict[str, Any], worse: list, better: list[str]) -> N
         better.append(f"digits {old:.1f} -> {new:.1f}")
 
 
-def _timing_findings(row, threshold: float, confidence: float, findings) -> None:
-    """A timing regression, improvement or note from the row's ratio and p-value."""
+def _timing_findings(row, thresholds: tuple[float, float], confidence: float, findings) -> None:
+    """A timing regression, improvement or note from the row's ratio and q-value.
+
+    ``thresholds`` is ``(asked, used)``: the threshold given and the one applied after the
+    noise floor; a change between the two is noted as within the noise, not judged.
+    """
     worse, better, notes = findings
-    ratio, p = row["ratio"], row["p_value"]
+    asked, used = thresholds
+    ratio, p, q = row["ratio"], row["p_value"], row["q_value"]
     if not np.isfinite(ratio):
         return
-    significant = math.isnan(p) or p < 1.0 - confidence
-    how = f"p={p:.2g}" if not math.isnan(p) else "no raw samples: threshold only"
-    text = f"time x{ratio:.2f} ({how})"
-    if ratio > 1.0 + threshold and significant:
+    if math.isnan(q):  # one number a side: a ratio, but no test; reported, never judged
+        if abs(math.log(ratio)) > math.log1p(asked):
+            notes.append(f"time x{ratio:.2f}, no raw samples to test it")
+        return
+    significant = q < 1.0 - confidence
+    text = f"time x{ratio:.2f} (p={p:.2g}, q={q:.2g})"
+    size = abs(math.log(ratio))
+    if ratio > 1.0 + used and significant:
         worse.append(("timing", text))
-    elif ratio < 1.0 / (1.0 + threshold) and significant:
+    elif ratio < 1.0 / (1.0 + used) and significant:
         better.append(text)
-    elif abs(math.log(ratio)) > math.log1p(threshold):
+    elif size > math.log1p(used):
         notes.append(f"{text}, not significant")
+    elif size > math.log1p(asked):
+        notes.append(f"{text}, within the noise floor of ±{used:.0%}")

@@ -6,10 +6,12 @@ import json
 import math
 from typing import Any
 
+import numpy as np
+
 from . import _format as fmt
 from ._compare import KINDS, Comparison
 
-_HEADER = ["", "case", "base", "new", "ratio [CI]", "p", "accuracy", "status", "why"]
+_HEADER = ["", "case", "base", "new", "ratio [CI]", "q", "accuracy", "status", "why"]
 _MARK = {"regressed": "🔴", "improved": "🟢", "unchanged": "⚪", "new": "🆕", "missing": "❔"}
 _MAX_UNCHANGED = 400
 
@@ -32,11 +34,30 @@ def _line(row: dict[str, Any], normalized: bool) -> list[str]:
         fmt.seconds(row["base_s"], normalized),
         fmt.seconds(row["new_s"], normalized),
         fmt.ratio_ci(row["ratio"], row["ci_low"], row["ci_high"]),
-        fmt.pvalue(row["p_value"]),
+        fmt.pvalue(row["q_value"]),
         _accuracy(row),
         _status(row),
         row["reasons"],
     ]
+
+
+def _rule(result: Comparison) -> str:
+    """The timing rule in one sentence, with the noise floor when it raised the threshold."""
+    alpha = 1 - result.confidence
+    text = (
+        f"A timing regression needs a median ratio above x{1 + result.effective_threshold:.2f} "
+        f"*and* a Mann-Whitney U test significant at a false-discovery rate of {alpha:.2g} "
+        f"(Benjamini-Hochberg q-value); the interval is a {result.confidence:.0%} bootstrap over "
+        "raw samples."
+    )
+    if result.effective_threshold > result.threshold:
+        text += (
+            f" ⚠️ Timings moved between sessions by ±{np.expm1(result.noise_sigma):.0%} (robust "
+            f"σ over all rows), so the {result.threshold:.0%} threshold was raised to "
+            f"{result.effective_threshold:.0%}: smaller changes cannot be told from noise here. "
+            "Use a quieter machine or a larger timing budget to resolve them."
+        )
+    return text
 
 
 def to_markdown(result: Comparison, fail_on: tuple[str, ...] = KINDS) -> str:
@@ -64,10 +85,7 @@ def to_markdown(result: Comparison, fail_on: tuple[str, ...] = KINDS) -> str:
         "",
         f"BASE: {', '.join(f'`{b}`' for b in result.base_labels)}  ",
         f"NEW: {', '.join(f'`{n}`' for n in result.new_labels)}  ",
-        f"A timing regression needs a median ratio above x{1 + result.threshold:.2f} *and* a "
-        f"Mann-Whitney U p-value below {1 - result.confidence:.2g}; the interval is a "
-        f"{result.confidence:.0%} bootstrap over raw samples. Times in {unit}. "
-        f"Gate fails on: {', '.join(fail_on) or 'nothing'}.",
+        _rule(result) + f" Times in {unit}. Gate fails on: {', '.join(fail_on) or 'nothing'}.",
     ]
     rows = result.rows.to_dict("records")
     for verdict in ("regressed", "improved", "new", "missing"):
@@ -108,6 +126,8 @@ def to_json(result: Comparison, fail_on: tuple[str, ...] = KINDS) -> str:
         "threshold": result.threshold,
         "confidence": result.confidence,
         "normalized": result.normalized,
+        "noise_sigma": _clean(result.noise_sigma),
+        "effective_threshold": result.effective_threshold,
         "base": result.base_labels,
         "new": result.new_labels,
         "fail_on": list(fail_on),

@@ -144,38 +144,32 @@ def ecdf_figure(runs: pd.DataFrame) -> Any | None:
     palette = colors(list(runs["optimizer"].unique()))
     sets = list(dict.fromkeys(runs["result_set"]))[:MAX_RESULT_SETS]
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
-    for ax, column, xlabel in (
-        (axes[0], "time_to_target_s", "wall time (s)"),
-        (axes[1], "grad_evals_to_target", "gradient evaluations"),
-    ):
-        for (label, optimizer), part in runs.groupby(["result_set", "optimizer"]):
-            if label not in sets:
-                continue
-            hit = part["hit_target"].fillna(False).astype(bool)
-            values = np.sort(
-                pd.to_numeric(part.loc[hit, column], errors="coerce").dropna().to_numpy(float)
-            )
-            positive = values[values > 0]
-            values = np.maximum(values, positive.min() / 2 if positive.size else 1.0)
-            fraction = np.arange(1, values.size + 1) / len(part)
-            name = optimizer if label == sets[0] else None
-            ax.step(
-                np.r_[values[:1], values],
-                np.r_[0.0, fraction],
-                where="post",
-                lw=1.6,
-                color=palette[optimizer],
-                ls=LINESTYLES[sets.index(label) % 4],
-                label=name,
-            )
-        ax.set_xscale("log")
-        ax.set_ylim(0, 1.02)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel("fraction of (run, target) pairs reached")
-        handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
-        ax.legend(handles=handles + set_styles(ax, sets), loc="upper left")
+    _ecdf_panel(axes[0], runs, "time_to_target_s", sets, palette)
+    axes[0].set_xlabel("wall time (s)")
+    _ecdf_panel(axes[1], runs, "grad_evals_to_target", sets, palette)
+    axes[1].set_xlabel("gradient evaluations")
     functions = runs["function"].nunique()
-    fig.suptitle(
-        f"targets f* + 10^k, k = 2 … −8, over {functions} functions, all starts", fontsize=9
-    )
+    title = f"targets f* + 10^k, k = 2 … −8, over {functions} functions, all starts"
+    fig.suptitle(title, fontsize=9)
     return fig
+
+
+def _ecdf_panel(ax: Any, runs: pd.DataFrame, column: str, sets: list[str], palette: dict) -> None:
+    """One ECDF per result set and optimizer: the share of its pairs reached by each budget."""
+    for (label, optimizer), part in runs.groupby(["result_set", "optimizer"]):
+        if label not in sets:
+            continue
+        hit = part["hit_target"].fillna(False).astype(bool)
+        values = pd.to_numeric(part.loc[hit, column], errors="coerce").dropna().to_numpy(float)
+        values = np.sort(values)
+        positive = values[values > 0]  # reached at the start: drawn at the left edge
+        values = np.maximum(values, positive.min() / 2 if positive.size else 1.0)
+        fraction = np.arange(1, values.size + 1) / len(part)
+        ax.step(np.r_[values[:1], values], np.r_[0.0, fraction], where="post", lw=1.6,
+                color=palette[optimizer], ls=LINESTYLES[sets.index(label) % len(LINESTYLES)],
+                label=optimizer if label == sets[0] else None)  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("fraction of (run, target) pairs reached")
+    handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
+    ax.legend(handles=handles + set_styles(ax, sets), loc="upper left")

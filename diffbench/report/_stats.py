@@ -175,3 +175,40 @@ def mann_whitney_p(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < MIN_SAMPLES or len(y) < MIN_SAMPLES:
         return math.nan
     return float(mann_whitney_p_batch(np.asarray(x, float)[None], np.asarray(y, float)[None])[0])
+
+
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values); nan entries stay nan, not counted.
+
+    A row is significant at false-discovery rate ``q`` when its adjusted value is below ``q``.
+    When nothing changed, every null hypothesis is true and the chance of any false flag in the
+    whole comparison is at most ``q`` (instead of ``q`` per row).
+
+    Args:
+        p_values: Raw p-values, any shape of 1-D array, nan where untested.
+
+    Returns:
+        Adjusted values in [0, 1], same shape.
+
+    Example:
+        >>> benjamini_hochberg(np.array([0.01, 0.04, np.nan, 0.03])).round(3).tolist()
+        [0.03, 0.04, nan, 0.04]
+    """
+    p = np.asarray(p_values, float)
+    out = np.full(p.shape, np.nan)
+    tested = np.flatnonzero(np.isfinite(p))
+    if tested.size == 0:
+        return out
+    order = tested[np.argsort(p[tested], kind="mergesort")]
+    scaled = p[order] * tested.size / np.arange(1, tested.size + 1)
+    out[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
+    return out
+
+
+def robust_sigma(values: np.ndarray) -> float:
+    """Robust standard deviation: 1.4826 times the median absolute deviation (nan when empty)."""
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return math.nan
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))

@@ -75,8 +75,7 @@ def gradients_table(
 
 
 def _gradient_row(rng, function, n, dtype, method, model, f_time, noise, repeats) -> dict[str, Any]:
-    cost, digits64, digits32, compile_base = model
-    ratio = cost(n) * (0.5 if dtype == "float32" else 1.0) ** 0.3
+    """One synthetic ``gradients`` row (``skipped`` for symbolic beyond n = 32)."""
     row: dict[str, Any] = {
         "run_id": f"{function}-{n}-{dtype}-{method}",
         "function": function,
@@ -84,29 +83,29 @@ def _gradient_row(rng, function, n, dtype, method, model, f_time, noise, repeats
         "dtype": dtype,
         "device": "cpu",
         "method": method,
-        "params": json.dumps(
-            {"step": None} if method in ("reverse_ad", "forward_ad") else {"order": 2}
-        ),
+        "params": json.dumps({"order": 2} if method not in ("reverse_ad", "forward_ad") else {}),
         "reference": "mpmath-30" if n <= 32 else "float64",
     }
     if method == "symbolic" and n > 32:
-        return {
-            **row,
-            "status": "skipped",
-            "error": "symbolic is impractical beyond n=32",
-            "samples": [],
-        }
-    samples = f_time * ratio * np.exp(rng.normal(0.0, noise, repeats))
-    samples[rng.random(repeats) < 0.05] *= 1.5  # occasional scheduler hiccup
-    digits = (
-        (digits64 if dtype == "float64" else digits32) - 0.15 * np.log2(n) + rng.normal(0, 0.15)
-    )
-    q1, median, q3 = np.percentile(samples, [25, 50, 75])
-    flops_f = 12.0 * n
+        return {**row, "status": "skipped", "error": "symbolic is impractical beyond n=32"}
     return {
         **row,
         "status": "ok",
         "error": "",
+        **_measures(rng, n, dtype, method, model, f_time, noise, repeats),
+    }
+
+
+def _measures(rng, n, dtype, method, model, f_time, noise, repeats) -> dict[str, Any]:
+    """Timing, cost and accuracy columns of one synthetic measurement."""
+    cost, digits64, digits32, compile_base = model
+    ratio = cost(n) * (0.5 if dtype == "float32" else 1.0) ** 0.3
+    samples = f_time * ratio * np.exp(rng.normal(0.0, noise, repeats))
+    samples[rng.random(repeats) < 0.05] *= 1.5  # occasional scheduler hiccup
+    digits = (digits64 if dtype == "float64" else digits32) - 0.15 * np.log2(n)
+    digits += rng.normal(0, 0.15)
+    q1, median, q3 = np.percentile(samples, [25, 50, 75])
+    return {
         "compile_s": compile_base * (1 + n / 64) * (5 + n if method == "symbolic" else 1),
         "time_median_s": median,
         "time_min_s": samples.min(),
@@ -115,7 +114,7 @@ def _gradient_row(rng, function, n, dtype, method, model, f_time, noise, repeats
         "samples": samples.tolist(),
         "f_time_median_s": f_time,
         "cost_ratio": median / f_time,
-        "flops": flops_f * ratio * rng.uniform(0.8, 1.2),
+        "flops": 12.0 * n * ratio * rng.uniform(0.8, 1.2),
         "bytes_accessed": 8.0 * n * ratio,
         "flops_ratio": ratio * rng.uniform(0.8, 1.2),
         "temp_bytes": 8 * n * (n if method == "forward_ad" else 2),
@@ -249,6 +248,14 @@ def write_result_set(
     if extras:
         traces.to_parquet(folder / "traces.parquet")
         sweeps_table().to_parquet(folder / "sweeps.parquet")
+    write_metadata(folder, seed, machine, commit, calibration_s and calibration_s * load)
+    return folder
+
+
+def write_metadata(
+    folder: Path, seed: int, machine: str, commit: str, calibration_s: float | None
+) -> None:
+    """The result set's ``metadata.json``, as ``diffbench.store`` writes it."""
     meta = {
         "format": store.FORMAT,
         "status": "complete",
@@ -262,7 +269,6 @@ def write_result_set(
         "seed": seed,
         "timestamp": f"2026-01-01T00:00:{seed % 60:02d}",
         "machine": machine,
-        "calibration_s": None if calibration_s is None else {"cpu": calibration_s * load},
+        "calibration_s": None if calibration_s is None else {"cpu": calibration_s},
     }
     (folder / "metadata.json").write_text(json.dumps(meta, indent=2))
-    return folder
