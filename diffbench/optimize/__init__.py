@@ -5,6 +5,24 @@ in one ``lax.scan`` (or a ``lax.while_loop`` to a tolerance), records how fast e
 COCO-style targets, and returns an ``OptimizeResult`` whose ``table()`` is the ``runs`` table of
 DESIGN.md. ``sweep`` is ``minimize`` over a log-spaced learning-rate grid (``lr_grid``).
 
+Choices where DESIGN.md is silent:
+
+- Targets are ``f_ref + 10^k``, k = 2 ... -8 (``EXPONENTS``). ``f_ref`` is the registry's
+  ``f_opt`` (or ``minimize(f_opt=...)``), and first hits are recorded at every check step in
+  the loop; where no optimum is known, ``f_ref`` is the best finite loss any run of the call
+  reached and first hits are read from the trace (rounded up to ``trace_every``).
+- ``steps_to_target`` counts optimizer updates (the start is step 0); ``grad_evals_to_target``
+  counts gradient evaluations spent to reach that iterate: one per step, one per minibatch for
+  SGD (the ``batch`` column gives its size), line-search evaluations included for L-BFGS.
+- Time is charged per run: all runs of a call advance together, so a run's step costs the
+  batch's median wall time per step divided by the number of runs (``run_step_s``);
+  ``steps_per_s`` is its inverse and ``time_to_target_s`` is ``steps_to_target * run_step_s``.
+- ``status`` is ``ok``, ``converged`` (stopped early by ``tol``) or ``diverged`` (a non-finite
+  loss; ``summary()`` and ``diverged_at`` give the step). ``STATUS`` explains each.
+- Learning rates are runtime arguments (vmapped), so a new grid never recompiles; compiled
+  runners are cached by function identity, optimizer, budget and shapes (``cache_info()``).
+- Unrolling and donation follow ``PLANS`` per backend (measured: ``benchmarks/bench_optimize.py``).
+
 Example:
     >>> import diffbench
     >>> res = diffbench.optimize.minimize("sphere", "adam", 500, n=3, lr=0.1, repeats=1)

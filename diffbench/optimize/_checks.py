@@ -103,6 +103,8 @@ def learning_rates(lr: Any, opt: Optimizer) -> tuple[np.ndarray, bool]:
 
 def seeds(values: Sequence[int] | None, key: int) -> np.ndarray:
     """The run seeds (default: ``[key]``)."""
+    if isinstance(key, bool) or not isinstance(key, (int, np.integer)):
+        fail(f"key must be an integer seed; got {key!r}.")
     if values is None:
         values = [key]
     if isinstance(values, (int, np.integer)):

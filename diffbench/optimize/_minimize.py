@@ -85,6 +85,8 @@ def minimize(
         trace_every: stride of the loss trace, in steps (default: at most ~100 intervals).
         check_every: evaluate the loss (targets, divergence) every this many steps; between
             checks only gradients are computed. Must divide ``steps`` and ``trace_every``.
+            A check of a finite sum evaluates the full-data loss: on a large data set check
+            once an epoch or so.
         repeats: timed calls of the compiled runner (the median gives the per-step time).
         device: ``"cpu"`` or ``"gpu"`` (default: JAX's default device).
         unroll, donate: override the backend's ``PLANS`` entry (scan unroll, donate x0).
@@ -100,7 +102,7 @@ def minimize(
         >>> [round(float(v), 6) for v in res.x_final[:, 0]]
         [1.08]
     """
-    dtype = _checks.dtype(dtype)
+    dtype, repeats = _checks.dtype(dtype), _checks.count("repeats", repeats)
     opt = resolve_optimizer(optimizer)
     first = None if x0 is None else _checks.points(x0)
     obj = resolve_objective(f, _checks.dimension(n, first), minibatch=batch is not None)
