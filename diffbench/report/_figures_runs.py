@@ -53,7 +53,8 @@ def trace_curves(runs: pd.DataFrame, traces: pd.DataFrame) -> pd.DataFrame:
     out = traces.assign(start=_start_id(traces))
     optima = {k: f_opt(runs, *k) for k in out.groupby(["function", "n"]).groups}
     best = out[["function", "n"]].apply(tuple, axis=1).map(optima).fillna(0.0)
-    return out.assign(gap=(out["loss"] - best).clip(lower=1e-16))
+    gap = (out["loss"].astype(float) - best).clip(lower=1e-16)
+    return out.assign(gap=gap.where(np.isfinite(gap), np.inf))  # diverged: above every target
 
 
 def staircase_curves(runs: pd.DataFrame, points: int = 120) -> pd.DataFrame:
@@ -131,8 +132,18 @@ def _convergence_panel(ax: Any, part: pd.DataFrame, x: str, palette: dict[str, A
         )
     ax.set_yscale("log")
     ax.set_xscale("log" if x == "time_s" else "linear")
+    _cap_top(ax)
     ax.set_xlabel("optimizer steps" if x == "step" else "wall time (s)")
     ax.set_ylabel("f(x) − f* (median, 20–80% band)")
+
+
+def _cap_top(ax: Any) -> None:
+    """Keep a blow-up (a run on its way to divergence) from flattening the other curves."""
+    starts = [line.get_ydata()[0] for line in ax.get_lines() if len(line.get_ydata())]
+    starts = [s for s in starts if np.isfinite(s) and s > 0]
+    tops = [np.nanmax(line.get_ydata()) for line in ax.get_lines() if len(line.get_ydata())]
+    if starts and tops and np.nanmax(tops) > 1e4 * max(starts):
+        ax.set_ylim(ax.get_ylim()[0], 1e4 * max(starts))
 
 
 def ecdf_figure(runs: pd.DataFrame) -> Any | None:

@@ -63,9 +63,9 @@ def sweep_figure(sweeps: pd.DataFrame) -> Any | None:
     fig, axes = plt.subplots(
         len(cases),
         len(dtypes),
-        figsize=(5.4 * len(dtypes), 3.6 * len(cases)),
+        figsize=(5.0 * len(dtypes) + 1.6, 3.6 * len(cases)),
         squeeze=False,
-        constrained_layout=True,
+        layout="constrained",
     )
     for row, (function, n) in enumerate(cases):
         for col, dtype in enumerate(dtypes):
@@ -74,6 +74,12 @@ def sweep_figure(sweeps: pd.DataFrame) -> Any | None:
             ]
             _panel(axes[row, col], part, palette, dtype)
             axes[row, col].set_title(f"{function} n={n} · {dtype}")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=palette[m], lw=1.4, label=m) for m in method_order(palette)]
+    handles.append(Line2D([], [], color="0.5", lw=0.8, ls=":", label="machine ε"))
+    handles.append(Line2D([], [], color="0.3", ls="", marker="o", ms=4, label="best step"))
+    fig.legend(handles=handles, loc="outside right upper")
     return fig
 
 
@@ -87,19 +93,14 @@ def _panel(ax: Any, part: pd.DataFrame, palette: dict[str, Any], dtype: str) -> 
         if not finite.any():
             continue
         best = errors[finite].idxmin()
-        ax.plot(
-            line["step"],
-            errors,
-            lw=1.4,
-            color=palette[method],
-            label=f"{method}: best h = {line.at[best, 'step']:.0e}",
-        )
-        ax.plot([line.at[best, "step"]], [errors[best]], "o", ms=4, color=palette[method])
+        h = line.at[best, "step"]
+        ax.plot(line["step"], errors, lw=1.4, color=palette[method])
+        ax.plot([h], [errors[best]], "o", ms=4, color=palette[method])
+        ax.annotate(f"{h:.0e}", (h, errors[best]), textcoords="offset points", xytext=(0, -11),
+                    ha="center", fontsize=7, color=palette[method])  # fmt: skip
     if dtype in EPS:
-        ax.axhline(EPS[dtype], color="0.5", lw=0.8, ls=":", label=f"machine ε ({dtype})")
+        ax.axhline(EPS[dtype], color="0.5", lw=0.8, ls=":")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("relative step h (h_i = h · max(1, |x_i|))")
     ax.set_ylabel("relative error of the gradient")
-    if ax.has_data():
-        ax.legend(fontsize=7)

@@ -192,7 +192,8 @@ _TEXT = {
     "the dashed line cost what their arithmetic says; above it, overheads (dispatch, memory) "
     "dominate.",
     "convergence": "Loss gap f(x) − f* against optimizer steps (top) and wall time (bottom): "
-    "median over starts, band from the 20th to the 80th percentile.",
+    "median over starts, band from the 20th to the 80th percentile. A curve that shoots up or "
+    "stops means the median run diverged (a non-finite loss counts as above every target).",
     "ecdf": "COCO-style empirical cumulative distribution: the fraction of all (run, target) "
     "pairs reached within a time or gradient-evaluation budget, across functions. Higher and "
     "further left is better; the final height is the fraction ever reached.",
