@@ -55,9 +55,14 @@ GRADIENT_SCHEMA = pa.schema(
     + [("samples", pa.list_(_F)), ("f_time_median_s", _F), ("cost_ratio", _F), ("flops", _F)]
     + [("bytes_accessed", _F), ("flops_ratio", _F), ("temp_bytes", _I), ("retraces", _I)]
     + [("abs_err_max", _F), ("rel_err_max", _F), ("rel_err_l2", _F), ("digits", _F)]
-    + [("reference", _S)]
+    + [("reference", _S), ("min_bytes", _F), ("gb_per_s", _F), ("bandwidth_fraction", _F)]
 )
-"""The ``gradients`` table of DESIGN.md: its columns, in order, with their Arrow types."""
+"""The ``gradients`` table of DESIGN.md: its columns, in order, with their Arrow types.
+
+The last three are bandwidth accounting: ``min_bytes`` is the least a gradient must move
+(read x, write the gradient: ``2 n itemsize``), ``gb_per_s`` that over the median time, and
+``bandwidth_fraction`` that over the device's copy bandwidth measured by the session.
+"""
 
 GRADIENT_COLUMNS = tuple(GRADIENT_SCHEMA.names)
 REQUIRED = {

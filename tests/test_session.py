@@ -60,6 +60,18 @@ def test_measured_rows_carry_timing_work_and_accuracy(session):
     assert reverse["digits"].iloc[0] > 14
 
 
+def test_bandwidth_is_accounted_against_the_measured_copy_bandwidth(session):
+    meta = json.loads((session[0].path / "metadata.json").read_text())
+    copy_gbs, dispatch_s = meta["copy_bandwidth_gbs"]["cpu"], meta["dispatch_s"]["cpu"]
+    assert copy_gbs > 0.1 and 0 < dispatch_s < 0.01
+    table = pd.read_parquet(session[0].path / "gradients.parquet")
+    ok = table[table["status"] == "ok"]
+    itemsize = ok["dtype"].map({"float32": 4, "float64": 8})
+    assert (ok["min_bytes"] == 2 * ok["n"] * itemsize).all()
+    assert ok["gb_per_s"].mul(1e9).mul(ok["time_median_s"]).sub(ok["min_bytes"]).abs().max() < 1e-6
+    assert (ok["bandwidth_fraction"] * copy_gbs).sub(ok["gb_per_s"]).abs().max() < 1e-12
+
+
 def test_skipped_and_failing_cases_are_rows_not_crashes(session):
     table = pd.read_parquet(session[0].path / "gradients.parquet")
     symbolic = table[table["method"] == "symbolic"]

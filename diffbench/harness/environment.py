@@ -162,6 +162,51 @@ def calibration_seconds(platform_name: str = "cpu", size: int = 256, repeats: in
     return float(sorted(samples)[len(samples) // 2])
 
 
+COPY_ELEMENTS = {"cpu": 2**24, "gpu": 2**28}
+"""float32 elements of the copy-bandwidth probe: 64 MiB on a CPU, 1 GiB on a GPU."""
+
+
+def copy_bandwidth_gbs(platform_name: str = "cpu", repeats: int = 20) -> float:
+    """Return the device's copy bandwidth in GB/s: a jitted ``x * 1.0001`` (read + write).
+
+    This is the limit a memory-bound gradient or optimizer step is measured against: XLA's
+    own best at streaming an array through the device, fresh output buffer included.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    size = COPY_ELEMENTS.get(platform_name, COPY_ELEMENTS["gpu"])
+    x = jax.device_put(jnp.ones(size, jnp.float32), available_devices(platform_name)[0])
+    scale = jax.jit(lambda v: v * jnp.float32(1.0001)).lower(x).compile()
+    return 8 * size / 1e9 / _median_call_s(scale, x, repeats)
+
+
+def dispatch_seconds(platform_name: str = "cpu", repeats: int = 200) -> float:
+    """Return the median seconds of one blocking call of a 1-element jitted function.
+
+    Below it a per-call timing measures dispatch, not the device: read small-n timings
+    against this figure.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    x = jax.device_put(jnp.ones(1, jnp.float32), available_devices(platform_name)[0])
+    bump = jax.jit(lambda v: v + jnp.float32(1.0)).lower(x).compile()
+    return _median_call_s(bump, x, repeats)
+
+
+def _median_call_s(call: Any, x: Any, repeats: int) -> float:
+    import jax
+
+    jax.block_until_ready(call(x))
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(call(x))
+        samples.append(time.perf_counter() - start)
+    return float(sorted(samples)[len(samples) // 2])
+
+
 def summary_lines(info: dict[str, Any]) -> list[str]:
     """Return ``key: value`` lines for printing a fingerprint (nested dicts flattened)."""
     lines = []

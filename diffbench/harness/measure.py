@@ -19,7 +19,8 @@ Columns of a ``gradients`` row, where DESIGN.md leaves the choice open:
   median of ``jit(f)`` at the same point, timed just before; ``cost_ratio`` their quotient;
 - ``flops``, ``bytes_accessed``, ``temp_bytes``: XLA's figures for one call (None for peers
   and where XLA reports nothing); ``flops_ratio`` = flops / f's flops;
-- ``abs_err_max`` ... ``digits``: ``diffbench.accuracy.errors`` against ``reference``.
+- ``abs_err_max`` ... ``digits``: ``diffbench.accuracy.errors`` against ``reference``;
+- ``min_bytes``, ``gb_per_s``, ``bandwidth_fraction``: see ``with_bandwidth``.
 """
 
 from __future__ import annotations
@@ -174,6 +175,20 @@ def _cost_columns(costs: XlaCosts, f_costs: XlaCosts) -> dict[str, Any]:
         "temp_bytes": costs.temp_bytes,
         "flops_ratio": ratio(costs.flops, f_costs.flops),
     }
+
+
+def with_bandwidth(row: dict[str, Any], copy_gbs: float | None) -> dict[str, Any]:
+    """Fill ``min_bytes``, ``gb_per_s`` and ``bandwidth_fraction`` of a timed row.
+
+    ``min_bytes`` = read x + write the gradient (``2 n itemsize``); the fraction is of the
+    session's measured copy bandwidth ``copy_gbs`` (None leaves it empty).
+    """
+    if row.get("time_median_s") is None:
+        return row
+    min_bytes = 2.0 * row["n"] * np.dtype(row["dtype"]).itemsize
+    gbs = min_bytes / row["time_median_s"] / 1e9
+    fraction = gbs / copy_gbs if copy_gbs else None
+    return {**row, "min_bytes": min_bytes, "gb_per_s": gbs, "bandwidth_fraction": fraction}
 
 
 def _accuracy(grad: Any, truth: np.ndarray) -> dict[str, float]:

@@ -22,7 +22,7 @@ from .._errors import DiffbenchError
 from ..store import DEFAULT_ROOT, ResultSet, latest_result_set, timestamp_now
 from . import environment
 from .cases import GradientCase, RunCase, SweepCase
-from .measure import Point, empty_row, make_point, measure_gradient
+from .measure import Point, empty_row, make_point, measure_gradient, with_bandwidth
 from .progress import progress_bar
 from .suites import Suite, load_suite
 from .workloads import measure_run, measure_sweep, run_error_row, sweep_error_row
@@ -134,6 +134,8 @@ def _open(spec: Suite, out: str | Path, resume: bool, devices: list[str]) -> Res
             return results
     meta = environment.fingerprint(calibrate=False)
     meta["calibration_s"] = {d: environment.calibration_seconds(d) for d in devices}
+    meta["copy_bandwidth_gbs"] = {d: environment.copy_bandwidth_gbs(d) for d in devices}
+    meta["dispatch_s"] = {d: environment.dispatch_seconds(d) for d in devices}
     meta.update(suite_source=spec.source, seed=spec.seed, devices=devices, started=timestamp_now())
     return ResultSet.create(out, spec.name, meta)
 
@@ -156,6 +158,7 @@ class _Runner:
     def __init__(self, results: ResultSet) -> None:
         self.results = results
         self.run_id = results.run_id
+        self.bandwidth = results.metadata.get("copy_bandwidth_gbs") or {}
         self.last_checkpoint = time.monotonic()
         self.group: tuple[Any, ...] | None = None
         self.point: Point | BaseException | None = None
@@ -183,7 +186,8 @@ class _Runner:
             runs, traces = measure_run(case, self.run_id)
             return runs, {"traces": traces}
         point = self._point(case)
-        return [measure_gradient(case, point, self.run_id, self._truth(case.function))], {}
+        row = measure_gradient(case, point, self.run_id, self._truth(case.function))
+        return [with_bandwidth(row, self.bandwidth.get(case.device))], {}
 
     def _point(self, case: GradientCase) -> Point:
         if case.group != self.group:

@@ -76,14 +76,31 @@ def measure_run(case: RunCase, run_id: str) -> tuple[list[dict[str, Any]], list[
         device=case.device,
         run_id=run_id,
     )
-    return result.table().to_dict("records"), _traces(result, case, run_id)
+    picked = recorded_runs(result.runs)
+    return result.table(subset=picked).to_dict("records"), _traces(result, case, run_id, picked)
 
 
-def _traces(result: Any, case: RunCase, run_id: str) -> list[dict[str, Any]]:
+MAX_RECORDED_RUNS = 1000
+"""Most runs of one optimizer case written to the ``runs`` and ``traces`` tables.
+
+A case of 1e6 starts would make 1.1e7 ``runs`` rows; an evenly spaced subset of 1000 runs
+(all of them when there are fewer) keeps the distribution of outcomes, and times per run
+are unchanged (they are charged over the whole batch, ``OptimizeResult.run_step_s``).
+"""
+
+
+def recorded_runs(runs: int, limit: int = MAX_RECORDED_RUNS) -> np.ndarray:
+    """Return the indices of the runs a session records: all, or ``limit`` evenly spaced."""
+    if runs <= limit:
+        return np.arange(runs)
+    return np.unique(np.linspace(0, runs - 1, limit).round().astype(np.int64))
+
+
+def _traces(result: Any, case: RunCase, run_id: str, picked: np.ndarray) -> list[dict[str, Any]]:
     steps = np.asarray(result.trace_steps)
     loss = np.asarray(result.trace, dtype=np.float64)
     rows = []
-    for r in range(result.runs):
+    for r in picked:
         config = {
             "run_id": run_id,
             "function": case.function,

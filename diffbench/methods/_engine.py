@@ -5,8 +5,9 @@ stencil point k. The engine builds those points for a block of directions as ONE
 ``x + s * onehot`` of shape ``(K * B, n)`` and evaluates ``vmap(f)`` on it once: on XLA:CPU
 that is ~10x faster than one vmapped evaluation per stencil point or a scatter per direction
 (measured on rosenbrock at n = 1000: 3.5 ms against 34 ms for a central difference). Blocks
-of ``B`` directions (``jax.lax.map`` over blocks) bound memory to ``BLOCK_BYTES`` whatever n
-is; small problems are a single block. Forward mode uses the same blocks of basis vectors.
+of ``B`` directions (``jax.lax.map`` over blocks) bound memory to ``BLOCK_BYTES`` (per
+backend) whatever n is; small problems are a single block. Forward mode uses the same blocks
+of basis vectors.
 """
 
 from __future__ import annotations
@@ -17,12 +18,22 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-BLOCK_BYTES = 8 * 2**20
-"""Memory budget for one block of shifted copies of x (bytes)."""
+BLOCK_BYTES = {"cpu": 8 * 2**20, "gpu": 2**30}
+"""Memory budget for one block of shifted copies of x, per backend (bytes).
+
+On XLA:CPU blocks above ~8 MiB cost page faults on every call (a central difference of
+rosenbrock at n = 1000 took 8 ms with 8 MiB blocks, 70-90 ms with 32 MiB); on a GPU each
+block is a kernel launch, so blocks are large and few.
+"""
 
 
-def block_size(n: int, bytes_per_direction: int, budget_bytes: int = BLOCK_BYTES) -> int:
-    """Return how many directions one block holds: ``B * bytes_per_direction <= budget``."""
+def block_size(n: int, bytes_per_direction: int, budget_bytes: int | None = None) -> int:
+    """Return how many directions one block holds: ``B * bytes_per_direction <= budget``.
+
+    The budget defaults to ``BLOCK_BYTES`` of the backend being traced for.
+    """
+    if budget_bytes is None:
+        budget_bytes = BLOCK_BYTES.get(jax.default_backend(), BLOCK_BYTES["gpu"])
     return int(max(1, min(n, budget_bytes // max(1, bytes_per_direction))))
 
 

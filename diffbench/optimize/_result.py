@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,7 +141,7 @@ class OptimizeResult:
             }
         )
 
-    def table(self, run_id: str | None = None) -> pd.DataFrame:
+    def table(self, run_id: str | None = None, subset: Any = None) -> pd.DataFrame:
         """The ``runs`` table: one row per run and target, with the columns of ``COLUMNS``.
 
         Times are charged per run: the batch advances all its runs at once, so a run's step
@@ -151,10 +152,14 @@ class OptimizeResult:
 
         Args:
             run_id: the identifier to write in every row (default: this call's ``run_id``).
+            subset: indices of the runs to tabulate (default: all). A million runs make
+                eleven million rows; a session records an evenly spaced subset of them
+                (times per run are unchanged: they are charged over the whole batch).
         """
-        runs, goals = self.runs, len(self.targets)
-        hit = self.hit_step != NEVER
-        steps_to = self.hit_step.ravel()
+        pick = np.arange(self.runs) if subset is None else np.asarray(subset, dtype=np.int64)
+        runs, goals = len(pick), len(self.targets)
+        hit = self.hit_step[pick] != NEVER
+        steps_to = self.hit_step[pick].ravel()
         per_run = {
             "lr": self.lr,
             "start": self.start,
@@ -163,7 +168,7 @@ class OptimizeResult:
             "diverged": self.diverged,
             "status": self.status,
         }
-        rows = {key: np.repeat(np.asarray(v), goals) for key, v in per_run.items()}
+        rows = {key: np.repeat(np.asarray(v)[pick], goals) for key, v in per_run.items()}
         return pd.DataFrame(
             {
                 "run_id": run_id or self.run_id,
@@ -173,7 +178,7 @@ class OptimizeResult:
                 "device": self.device,
                 "optimizer": self.optimizer,
                 "lr": rows["lr"].astype(np.float64),
-                "batch": pd.array([self.batch] * (runs * goals), dtype="Int64"),
+                "batch": _batch_column(self.batch, runs * goals),
                 "steps": self.steps,
                 "start": rows["start"].astype(np.int64),
                 "seed": rows["seed"].astype(np.int64),
@@ -181,7 +186,7 @@ class OptimizeResult:
                 "f_target": np.tile(self.targets.astype(np.float64), runs),
                 "hit_target": hit.ravel(),
                 "steps_to_target": _or_na(steps_to),
-                "grad_evals_to_target": _or_na(self.hit_evals.ravel()),
+                "grad_evals_to_target": _or_na(self.hit_evals[pick].ravel()),
                 "time_to_target_s": np.where(hit.ravel(), steps_to * self.run_step_s, np.nan),
                 "steps_per_s": 1.0 / self.run_step_s if self.run_step_s > 0 else np.inf,
                 "diverged": rows["diverged"],
@@ -189,6 +194,12 @@ class OptimizeResult:
             },
             columns=COLUMNS,
         )
+
+
+def _batch_column(batch: int | None, length: int) -> pd.arrays.IntegerArray:
+    """The minibatch size repeated ``length`` times, missing for full-batch gradients."""
+    values = np.full(length, batch or 0, dtype=np.int64)
+    return pd.arrays.IntegerArray(values, np.full(length, batch is None))
 
 
 def _or_na(values: np.ndarray) -> pd.arrays.IntegerArray:
