@@ -6,8 +6,9 @@ looped at the batch level, so the step number ``t`` stays an unbatched scalar (t
 sampler's epoch test stays a real ``cond`` rather than a select over every run), and the records
 of ``_records`` are updated for the whole batch at once.
 
-- fixed budget: ``lax.scan`` over trace segments, each a ``lax.scan`` over check blocks (one
-  check step and ``check_every - 1`` plain steps), the trace row being the segment's first loss;
+- fixed budget: ``lax.scan`` over trace segments, each a ``lax.scan`` over chunks of check
+  blocks (a block: one check step and ``check_every - 1`` plain steps; a chunk: up to 16 blocks
+  whose losses are then recorded in one pass), the trace row being the segment's first loss;
 - tolerance: a ``lax.while_loop`` over the same segments that ends when every run stopped;
   within a segment a stopped run (gradient norm <= ``tol``, last target reached, or diverged)
   is frozen, so only the loop's exit, not any run's result, is rounded to the trace stride.
@@ -24,7 +25,7 @@ import jax.numpy as jnp
 
 from . import _loop, _records
 from ._loop import CONTEXT_AXES, Carry, Context, Loop
-from ._records import NEVER, Records
+from ._records import NEVER, Checks, Records
 
 
 class Outputs(NamedTuple):
@@ -72,13 +73,13 @@ def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
         carry = jax.vmap(partial(_loop.init, loop))(x0, lr)
         count_evals = _loop.uses_linesearch(carry.opt_state)
         env = Env(Context(lr, keys, data), targets, stop, count_evals)
-        state = (carry, _records.empty(n_targets, x0.shape[0], x0.dtype))
+        state = (carry, _records.empty(n_targets, x0.shape[0]))
         (carry, rec), trace, trace_evals, t_end = (_while if loop.tolerance else _scan)(
             loop, state, env
         )
         f_final = _objective(loop, carry, data)
-        rec = _records.note(rec, f_final, t_end, carry.evals, targets, count_evals)
-        rec = _records.finish(_records.flush(rec, targets, count_evals), count_evals)
+        last = Checks(f_final[None], None, carry.evals[None], t_end[None])
+        rec = _records.finish(_records.flush(rec, last, targets, count_evals), count_evals)
         ran_to_end = (rec.stopped_at == NEVER) & (t_end == loop.steps)
         trace = trace.at[-1].set(jnp.where(ran_to_end, f_final, jnp.nan))
         trace_evals = trace_evals.at[-1].set(jnp.where(ran_to_end, carry.evals, NEVER))
@@ -122,26 +123,26 @@ def _plain(loop: Loop, carry: Carry, t0: jax.Array, ctx: Context, count: int) ->
     return jax.lax.scan(body, carry, ts, unroll=min(loop.unroll, count))[0]
 
 
-def _block(loop: Loop, state: State, t: jax.Array, env: Env) -> tuple[State, jax.Array]:
-    """A check step at ``t``, its records, then ``check_every - 1`` plain steps."""
-    carry, rec = state
+def _block(loop: Loop, carry: Carry, t: jax.Array, env: Env) -> tuple:
+    """A check step at ``t`` then ``check_every - 1`` plain steps; the check's outputs."""
     checked, value, _ = _vstep(loop, check=True)(carry, t, env.ctx)
-    rec = _records.note(rec, value, t, carry.evals, env.targets, env.count_evals)
-    return (_plain(loop, checked, t + 1, env.ctx, loop.check_every - 1), rec), value
+    out = (value, None, carry.evals if env.count_evals else None)
+    return _plain(loop, checked, t + 1, env.ctx, loop.check_every - 1), out
 
 
-def _tolerance_block(loop: Loop, state: State, t: jax.Array, env: Env) -> tuple:
-    """A check block that leaves stopped runs as they were (their loss: NaN)."""
-    carry, rec = state
-    active = rec.stopped_at == NEVER
+def _tolerance_block(loop: Loop, state: tuple, t: jax.Array, env: Env) -> tuple:
+    """A check block that leaves stopped runs as they were; ``state`` is
+    ``(carry, stopped_at)``."""
+    carry, stopped_at = state
+    active = stopped_at == NEVER
     checked, value, gnorm = _vstep(loop, check=True)(carry, t, env.ctx)
-    rec = _records.note(rec, value, t, carry.evals, env.targets, env.count_evals)
     advanced = _plain(loop, checked, t + 1, env.ctx, loop.check_every - 1)
     done = ~jnp.isfinite(value) | (value <= env.stop.target) | (gnorm <= env.stop.tol)
     keep = ~active | done
     carry = jax.tree.map(lambda a, b: jnp.where(_per_run(keep, a), a, b), carry, advanced)
-    rec = rec._replace(stopped_at=jnp.where(active & done, t, rec.stopped_at))
-    return (carry, rec), jnp.where(active, value, jnp.nan)
+    stopped_at = jnp.where(active & done, t, stopped_at)
+    out = (value, active, carry.evals if env.count_evals else None)
+    return (carry, stopped_at), out
 
 
 def _per_run(mask: jax.Array, like: jax.Array) -> jax.Array:
@@ -149,18 +150,36 @@ def _per_run(mask: jax.Array, like: jax.Array) -> jax.Array:
     return mask.reshape(mask.shape + (1,) * (like.ndim - 1))
 
 
+def _chunk(loop: Loop, state: State, t0: jax.Array, env: Env, size: int) -> tuple:
+    """``size`` check blocks from ``t0``, then their records; returns the first loss
+    (NaN for a stopped run). Only what the steps change is carried through their scan."""
+    carry, rec = state
+    ts = t0 + loop.check_every * jnp.arange(size, dtype=jnp.int32)
+    unroll = min(loop.unroll, size)
+    if loop.tolerance:
+        body = partial(_tolerance_block, loop, env=env)
+        (carry, stopped_at), outs = jax.lax.scan(body, (carry, rec.stopped_at), ts, unroll=unroll)
+        rec = rec._replace(stopped_at=stopped_at)
+    else:
+        carry, outs = jax.lax.scan(partial(_block, loop, env=env), carry, ts, unroll=unroll)
+    values, active, evals = outs
+    rec = _records.flush(rec, Checks(values, active, evals, ts), env.targets, env.count_evals)
+    first = values[0] if active is None else jnp.where(active[0], values[0], jnp.nan)
+    return (carry, rec), first
+
+
 def _segment(loop: Loop, state: State, t0: jax.Array, env: Env, length: int) -> tuple:
-    """``length`` steps from ``t0`` as a scan over check blocks: ``(state, value, evals)``,
-    the loss and gradient evaluations at ``t0`` (the segment's trace row)."""
-    block = _tolerance_block if loop.tolerance else _block
+    """``length`` steps from ``t0`` as a scan over chunks of check blocks:
+    ``(state, value, evals)``, the loss and gradient evaluations at ``t0`` (its trace row)."""
+    count = length // loop.check_every
+    size = _records.chunk_size(count)
 
     def body(st: State, t: jax.Array) -> tuple[State, jax.Array]:
-        return block(loop, st, t, env)
+        return _chunk(loop, st, t, env, size)
 
-    evals, count = state[0].evals, length // loop.check_every
-    ts = t0 + loop.check_every * jnp.arange(count, dtype=jnp.int32)
-    unroll = min(loop.unroll, count) if loop.check_every == 1 else 1
-    state, values = jax.lax.scan(body, state, ts, unroll=unroll)
+    evals = state[0].evals
+    starts = t0 + loop.check_every * size * jnp.arange(count // size, dtype=jnp.int32)
+    state, values = jax.lax.scan(body, state, starts)
     return state, values[0], evals
 
 
