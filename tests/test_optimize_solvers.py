@@ -113,3 +113,18 @@ def test_plain_callable_targets_sit_above_the_best_value():
     table = res.table()
     assert table.f_target.min() == pytest.approx(3.0 + 1e-8)
     assert table.hit_target[table.f_target == table.f_target.max()].all()
+
+
+def test_an_unregistered_finite_sum():
+    """A FiniteSum that is not a registry entry: least squares y = 2 a, on 16 examples."""
+    a = np.linspace(-1.0, 1.0, 16)
+    fs = functions.ml.FiniteSum(
+        "my_least_squares",
+        {"a": a, "y": 2.0 * a},
+        lambda xp, x, batch: (x[0] * batch["a"] - batch["y"]) ** 2,
+        16,
+    )
+    res = optimize.minimize(fs, "sgd", None, batch=4, epochs=30, n=1, x0=[0.0], lr=0.5)
+    assert res.function == "my_least_squares" and res.x_final[0, 0] == pytest.approx(2.0)
+    with pytest.raises(diffbench.DiffbenchError, match="pass n= or x0="):
+        optimize.minimize(fs, "sgd", 10, batch=4)

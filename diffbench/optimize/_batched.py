@@ -69,7 +69,9 @@ State = tuple[Carry, Records]
 def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
     """Build the batched runner for ``loop`` (to be jitted and compiled by ``_runner``)."""
 
-    def run(x0: jax.Array, lr: jax.Array, keys: jax.Array, targets: jax.Array, stop: Stop, data):
+    def run(
+        x0: jax.Array, lr: jax.Array, keys: jax.Array, targets: jax.Array, stop: Stop, data: Any
+    ):
         carry = jax.vmap(partial(_loop.init, loop))(x0, lr)
         count_evals = _loop.uses_linesearch(carry.opt_state)
         env = Env(Context(lr, keys, data), targets, stop, count_evals)

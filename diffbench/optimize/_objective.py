@@ -124,20 +124,21 @@ def _from_test_function(tf: functions.TestFunction, n: int | None) -> Objective:
 
 
 def _from_finite_sum(fs: FiniteSum, n: int | None) -> Objective:
-    registered = fs.name in functions.names()
-    if registered:
+    """A finite sum; its dimension and documented points from the registry entry of its name."""
+    if fs.name in functions.names():
         base = _from_test_function(functions.get(fs.name), n)
+        n, f_opt, bounds, x0 = base.n, base.f_opt, base.bounds, base.x0
     elif n is None:
         raise DiffbenchError(f"{fs.name} is not a registry entry: pass n= or x0=.")
     else:
-        base = _from_callable(lambda x: 0.0, n)
+        n, f_opt, bounds, x0 = int(n), None, _default_box(int(n)), None
     return Objective(
         name=fs.name,
         identity=("finite_sum", fs.name, fs.example_loss),
-        n=base.n,
-        f_opt=base.f_opt,
-        bounds=base.bounds,
-        x0=base.x0,
+        n=n,
+        f_opt=f_opt,
+        bounds=bounds,
+        x0=x0,
         example_loss=fs.example_loss,
         data=dict(fs.data),
     )
@@ -148,13 +149,17 @@ def _from_callable(f: Callable[[Any], Any], n: int | None) -> Objective:
         raise DiffbenchError("A plain callable has no default dimension: pass n= or x0=.")
     if n < 1:
         raise DiffbenchError(f"n must be >= 1; got n={n}.")
-    lo, hi = DEFAULT_BOUNDS
     return Objective(
         name=getattr(f, "__name__", type(f).__name__),
         identity=("callable", f),
         n=int(n),
         f_opt=None,
-        bounds=(np.full(n, lo), np.full(n, hi)),
+        bounds=_default_box(int(n)),
         x0=None,
         fn=f,
     )
+
+
+def _default_box(n: int) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = DEFAULT_BOUNDS
+    return np.full(n, lo), np.full(n, hi)
