@@ -152,23 +152,29 @@ class OptimizeResult:
 
         Args:
             run_id: the identifier to write in every row (default: this call's ``run_id``).
-            subset: indices of the runs to tabulate (default: all). A million runs make
-                eleven million rows; a session records an evenly spaced subset of them
-                (times per run are unchanged: they are charged over the whole batch).
+            subset: indices of the runs to include (default: all), e.g. an evenly spaced
+                sample of a very large batch; times stay charged over the whole batch.
+
+        Example:
+            >>> import diffbench
+            >>> res = diffbench.optimize.minimize("sphere", "sgd", 10, starts=3, repeats=1)
+            >>> res.table(subset=[0, 2]).shape
+            (22, 20)
         """
-        pick = np.arange(self.runs) if subset is None else np.asarray(subset, dtype=np.int64)
-        runs, goals = len(pick), len(self.targets)
-        hit = self.hit_step[pick] != NEVER
-        steps_to = self.hit_step[pick].ravel()
+        picked = np.arange(self.runs) if subset is None else np.asarray(subset, dtype=np.int64)
+        goals = len(self.targets)
+        hit_step, hit_evals = self.hit_step[picked], self.hit_evals[picked]
+        hit = hit_step != NEVER
         per_run = {
-            "lr": self.lr,
-            "start": self.start,
-            "seed": self.seed,
+            "lr": self.lr.astype(np.float64),
+            "start": self.start.astype(np.int64),
+            "seed": self.seed.astype(np.int64),
             "f_final": self.f_final.astype(np.float64),
             "diverged": self.diverged,
             "status": self.status,
         }
-        rows = {key: np.repeat(np.asarray(v)[pick], goals) for key, v in per_run.items()}
+        rows = {key: np.repeat(v[picked], goals) for key, v in per_run.items()}
+        size = len(picked) * goals
         return pd.DataFrame(
             {
                 "run_id": run_id or self.run_id,
@@ -177,29 +183,23 @@ class OptimizeResult:
                 "dtype": self.dtype,
                 "device": self.device,
                 "optimizer": self.optimizer,
-                "lr": rows["lr"].astype(np.float64),
-                "batch": _batch_column(self.batch, runs * goals),
+                "lr": rows["lr"],
+                "batch": pd.array([self.batch] * size, dtype="Int64"),
                 "steps": self.steps,
-                "start": rows["start"].astype(np.int64),
-                "seed": rows["seed"].astype(np.int64),
+                "start": rows["start"],
+                "seed": rows["seed"],
                 "f_final": rows["f_final"],
-                "f_target": np.tile(self.targets.astype(np.float64), runs),
+                "f_target": np.tile(self.targets.astype(np.float64), len(picked)),
                 "hit_target": hit.ravel(),
-                "steps_to_target": _or_na(steps_to),
-                "grad_evals_to_target": _or_na(self.hit_evals[pick].ravel()),
-                "time_to_target_s": np.where(hit.ravel(), steps_to * self.run_step_s, np.nan),
+                "steps_to_target": _or_na(hit_step.ravel()),
+                "grad_evals_to_target": _or_na(hit_evals.ravel()),
+                "time_to_target_s": np.where(hit, hit_step * self.run_step_s, np.nan).ravel(),
                 "steps_per_s": 1.0 / self.run_step_s if self.run_step_s > 0 else np.inf,
                 "diverged": rows["diverged"],
                 "status": rows["status"],
             },
             columns=COLUMNS,
         )
-
-
-def _batch_column(batch: int | None, length: int) -> pd.arrays.IntegerArray:
-    """The minibatch size repeated ``length`` times, missing for full-batch gradients."""
-    values = np.full(length, batch or 0, dtype=np.int64)
-    return pd.arrays.IntegerArray(values, np.full(length, batch is None))
 
 
 def _or_na(values: np.ndarray) -> pd.arrays.IntegerArray:
