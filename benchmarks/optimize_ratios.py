@@ -179,6 +179,9 @@ def rastrigin_multistart(count: int, steps: int, rounds: int) -> None:
                 "rastrigin", steps, x0=x0
             ),
             "minimize, check_every=10": minimize_step_s("rastrigin", steps, x0=x0, check_every=10),
+            "minimize, check_every=100": minimize_step_s(
+                "rastrigin", steps, x0=x0, check_every=100
+            ),
         },
         rounds,
     )
@@ -192,11 +195,12 @@ def rosenbrock_multistart(count: int, steps: int, rounds: int) -> None:
     f, opt = definition("rosenbrock"), optax.sgd(LR)
     single = jax.jit(scan_of(sgd_step(f, opt), opt, steps))
     batched = hand_vmap("rosenbrock", steps, True)
-    jax.block_until_ready((single(xj[0]), batched(xj)))
+    rows = [jnp.asarray(x) for x in x0]  # one device array per start, made before timing
+    jax.block_until_ready((single(rows[0]), batched(xj), rows))
 
     def python_loop() -> float:
         start = time.perf_counter()
-        jax.block_until_ready([single(x) for x in xj])
+        jax.block_until_ready([single(x) for x in rows])
         return (time.perf_counter() - start) / steps
 
     loop = "Python loop over per-start jitted scans"
@@ -223,6 +227,17 @@ def copy_seconds(n: int, repeats: int = 21) -> float:
     return statistics.median(samples)
 
 
+def marginal_step_s(steps: int, kwargs: dict) -> Callable[[], float]:
+    """A contender: the cost of one more step, from ``minimize`` at two budgets.
+
+    A run evaluates the loss at its start and end (two reductions that XLA:CPU computes far
+    slower than a gradient step); the difference of two budgets leaves the step alone.
+    """
+    short = minimize_step_s("rosenbrock", steps, check_every=steps, **kwargs)
+    long = minimize_step_s("rosenbrock", 2 * steps, check_every=2 * steps, **kwargs)
+    return lambda: (2 * steps * long() - steps * short()) / steps
+
+
 def rosenbrock_bandwidth(n: int, steps: int, rounds: int, dram_gbs: float) -> None:
     """Case 4: GD on rosenbrock at large n; bytes = read x + write x per step."""
     f = definition("rosenbrock")
@@ -244,6 +259,7 @@ def rosenbrock_bandwidth(n: int, steps: int, rounds: int, dram_gbs: float) -> No
             f"minimize, check_every={steps}": minimize_step_s(
                 "rosenbrock", steps, check_every=steps, **kwargs
             ),
+            "minimize, one more step (marginal)": marginal_step_s(steps, kwargs),
         },
         rounds,
     )
