@@ -121,3 +121,29 @@ def _has(platform):
     from diffbench.harness.environment import available_devices
 
     return bool(available_devices(platform))
+
+
+RUNS_SUITE = """
+[suite]
+dtypes = ["float64"]
+[[runs]]
+functions = ["sphere"]
+dims = [5]
+optimizers = ["sgd"]
+lr = [0.1]
+steps = 40
+starts = 3
+repeats = 1
+"""
+
+
+def test_optimizer_cases_run_at_the_suite_dimension(tmp_path):
+    suite = tmp_path / "runs.toml"
+    suite.write_text(RUNS_SUITE)
+    result = run_suite(str(suite), out=tmp_path, quiet=True)
+    runs = store.load(result.path, table="runs")
+    assert set(runs["n"]) == {5} and runs["start"].nunique() == 3
+    assert (runs["status"] == "ok").all()
+    # GD on sum(x^2) with rate 0.1 scales x by 0.8 a step, f by 0.64; starts lie in the
+    # box [-5.12, 5.12]^5, so f(x0) <= 5 * 5.12^2.
+    assert runs.groupby("start")["f_final"].first().max() <= 5 * 5.12**2 * 0.64**40 * (1 + 1e-9)

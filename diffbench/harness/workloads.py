@@ -67,6 +67,7 @@ def measure_run(case: RunCase, run_id: str) -> tuple[list[dict[str, Any]], list[
         case.function,
         case.optimizer,
         case.steps,
+        n=case.n,
         starts=case.starts,
         lr=case.lr,
         key=case.seed,
