@@ -78,6 +78,25 @@ def test_noise_floor_absorbs_a_noisy_shared_machine(tmp_path, sets, capsys):
     assert "was raised to" in capsys.readouterr().out
 
 
+def test_with_several_sessions_a_slowdown_must_show_in_every_pair(tmp_path):
+    """A load burst in one NEW session is not a regression; a slowdown in both is."""
+    for k in (1, 2):
+        write_result_set(tmp_path / "base" / "m" / f"s{k}", seed=k, extras=False)
+        write_result_set(tmp_path / "burst" / "m" / f"s{k}", seed=10 + k, extras=False,
+                         slowdown={"central": 2.0} if k == 1 else None)  # fmt: skip
+        write_result_set(tmp_path / "slow" / "m" / f"s{k}", seed=20 + k, extras=False,
+                         slowdown={"central": 1.3})  # fmt: skip
+    burst = compare([tmp_path / "base"], [tmp_path / "burst"])
+    assert len(burst.base_labels) == len(burst.new_labels) == 2
+    assert burst.counts()["regressed"] == 0
+    central = burst.rows[burst.rows["method"] == "central"]
+    assert (central["ratio"] > 1.3).all()  # pooled: the burst shows ...
+    assert central["reasons"].str.contains("not significant|not in all 4 session pairs").all()
+    slow = compare([tmp_path / "base"], [tmp_path / "slow"])
+    assert set(slow.regressions()["method"]) == {"central"}
+    assert slow.counts()["regressed"] >= 40
+
+
 def test_timing_only_fails_when_asked(sets, capsys):
     args = [str(sets["base"]), str(sets["slow"]), "--fail-on", "accuracy,status"]
     assert main_compare(args) == 0

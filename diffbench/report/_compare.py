@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ._load import Results, load_results
+from ._sessions import session_agreement
 from ._sides import KEY, gradient_side, runs_side
 from ._timing import STATS, effective_threshold, noise_sigma, timing_stats
 
@@ -128,6 +129,10 @@ def compare(
     merged = pd.concat([merged, timing_stats(merged, confidence, seed)], axis=1)
     sigma, tested = noise_sigma(merged["ratio"]) if noise_floor else (math.nan, 0)
     used = effective_threshold(threshold, sigma, tested, 1.0 - confidence)
+    options = dict(threshold=threshold, confidence=confidence, normalize=normalize)
+    agreement = session_agreement(base, new, options | dict(noise_floor=noise_floor, seed=seed))
+    if agreement is not None:
+        merged = merged.merge(agreement, on=list(KEY), how="left")
     judged = [_judge(row, (threshold, used), confidence) for row in merged.to_dict("records")]
     rows = pd.DataFrame(judged, columns=_OUTPUT_COLUMNS)
     order = {v: i for i, v in enumerate(VERDICTS)}
@@ -217,7 +222,7 @@ def _accuracy_findings(row: dict[str, Any], worse: list, better: list[str]) -> N
         base, new = row["per_start_base"], row["per_start_new"]
         for start in sorted(base.keys() & new.keys()):
             lost = base[start][0] - new[start][0]
-            text = f"start {start}: targets reached {base[start][0]} -> {new[start][0]}"
+            text = f"start {start}: targets reached {base[start][0]:g} -> {new[start][0]:g}"
             if lost > 1:
                 worse.append(("accuracy", text))
             elif lost < -1:
@@ -249,12 +254,16 @@ def _timing_findings(row, thresholds: tuple[float, float], confidence: float, fi
         return
     significant = q < 1.0 - confidence
     text = f"time x{ratio:.2f} (p={p:.2g}, q={q:.2g})"
+    pairs, consistent = row.get("pairs"), True
+    if isinstance(pairs, int | float) and pairs > 1:  # several sessions: every pair must agree
+        consistent = bool(row["all_slower"] if ratio > 1 else row["all_faster"])
     size = abs(math.log(ratio))
-    if ratio > 1.0 + used and significant:
+    if ratio > 1.0 + used and significant and consistent:
         worse.append(("timing", text))
-    elif ratio < 1.0 / (1.0 + used) and significant:
+    elif ratio < 1.0 / (1.0 + used) and significant and consistent:
         better.append(text)
     elif size > math.log1p(used):
-        notes.append(f"{text}, not significant")
+        why = "not significant" if not significant else f"not in all {int(pairs)} session pairs"
+        notes.append(f"{text}, {why}")
     elif size > math.log1p(asked):
         notes.append(f"{text}, within the noise floor of ±{used:.0%}")

@@ -97,22 +97,29 @@ def runs_side(table: pd.DataFrame, normalize: bool) -> pd.DataFrame:
     diverged = table["diverged"].fillna(False).astype(bool) if "diverged" in table else False
     status = table["status"] if "status" in table else pd.Series("ok", index=table.index)
     keys["status"] = np.where(diverged, "diverged", status.fillna("ok").astype(str))
-    per_start = keys.groupby([*RUN_CONFIG, "start"], sort=False).agg(
+    keys["session"] = table.get("result_set", "")
+    per_session = keys.groupby([*RUN_CONFIG, "start", "session"], sort=False).agg(
         seconds_per_step=("seconds_per_step", "median"),
         reached=("reached", "sum"),
         status=("status", _worst_status),
     )
-    rows = [_run_row(config, group) for config, group in per_start.groupby(list(RUN_CONFIG))]
+    rows = [_run_row(config, group) for config, group in per_session.groupby(list(RUN_CONFIG))]
     return pd.DataFrame(rows, columns=[*KEY, *SIDE_COLUMNS])
 
 
 def _run_row(config: tuple, group: pd.DataFrame) -> dict[str, Any]:
-    """One comparison row for one run configuration from its per-start aggregates."""
+    """One comparison row for one run configuration from its per-start, per-session aggregates.
+
+    Targets reached per start are averaged over sessions; timing samples are the distinct
+    seconds-per-step values (vmapped starts of one session share one timing).
+    """
     fields = dict(zip(RUN_CONFIG, config, strict=True))
     params = ",".join(f"{k}={fields[k]}" for k in ("lr", "batch", "steps") if fields[k] != "")
     seconds = group["seconds_per_step"].to_numpy(dtype=float)
     seconds = np.unique(seconds[np.isfinite(seconds)])  # vmapped starts share one timing
-    starts = group.index.get_level_values("start")
+    per_start = group.groupby(level="start").agg(
+        reached=("reached", "mean"), status=("status", _worst_status)
+    )
     return {
         "table": "runs",
         **{k: fields[k] for k in ("function", "n", "dtype", "device")},
@@ -120,10 +127,7 @@ def _run_row(config: tuple, group: pd.DataFrame) -> dict[str, Any]:
         "params": params,
         "samples": seconds,
         "median_s": float(np.median(seconds)) if seconds.size else np.nan,
-        "accuracy": float(group["reached"].mean()),
+        "accuracy": float(per_start["reached"].mean()),
         "status": _worst_status(group["status"]),
-        "per_start": {
-            s: (int(r), str(st))
-            for s, r, st in zip(starts, group["reached"], group["status"], strict=True)
-        },
+        "per_start": {s: (float(r.reached), str(r.status)) for s, r in per_start.iterrows()},
     }

@@ -71,7 +71,9 @@ def gradients_table(
                             rng, function, n, dtype, method, model, f_time * factor, noise, repeats
                         )
                     )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    missing = [c for c in store.GRADIENT_COLUMNS if c not in table]  # columns added later
+    return table.assign(**{c: np.nan for c in missing})
 
 
 def _gradient_row(rng, function, n, dtype, method, model, f_time, noise, repeats) -> dict[str, Any]:
