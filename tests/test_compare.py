@@ -100,7 +100,8 @@ def test_with_several_sessions_a_slowdown_must_show_in_every_pair(tmp_path):
 def test_timing_only_fails_when_asked(sets, capsys):
     args = [str(sets["base"]), str(sets["slow"]), "--fail-on", "accuracy,status"]
     assert main_compare(args) == 0
-    assert "48 regressed" in capsys.readouterr().out  # reported, not failing
+    out = capsys.readouterr().out
+    assert "48 regressed" in out and "🟠" in out  # reported, not failing
 
 
 def test_accuracy_loss_of_more_than_one_digit_regresses(tmp_path, sets):

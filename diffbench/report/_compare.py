@@ -25,6 +25,7 @@ kinds and only report others.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,7 @@ _OUTPUT_COLUMNS = [
 ]
 
 
-def _sort_key(order: dict[str, int]):
+def _sort_key(order: dict[str, int]) -> Callable[[pd.Series], pd.Series]:
     def key(column: pd.Series) -> pd.Series:
         if column.name == "verdict":
             return column.map(order)
@@ -237,7 +238,12 @@ def _accuracy_findings(row: dict[str, Any], worse: list, better: list[str]) -> N
         better.append(f"digits {old:.1f} -> {new:.1f}")
 
 
-def _timing_findings(row, thresholds: tuple[float, float], confidence: float, findings) -> None:
+def _timing_findings(
+    row: dict[str, Any],
+    thresholds: tuple[float, float],
+    confidence: float,
+    findings: tuple[list, list, list],
+) -> None:
     """A timing regression, improvement or note from the row's ratio and q-value.
 
     ``thresholds`` is ``(asked, used)``: the threshold given and the one applied after the

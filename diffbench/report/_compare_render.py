@@ -27,9 +27,12 @@ def _status(row: dict[str, Any]) -> str:
     return str(old) if old == new else f"{old} → {new}"
 
 
-def _line(row: dict[str, Any], normalized: bool) -> list[str]:
+def _line(row: dict[str, Any], normalized: bool, fail_on: tuple[str, ...] = KINDS) -> list[str]:
+    mark = _MARK[row["verdict"]]
+    if row["verdict"] == "regressed" and not set(row["kinds"].split(",")) & set(fail_on):
+        mark = "🟠"  # a regression of a kind the gate only reports
     return [
-        _MARK[row["verdict"]],
+        mark,
         fmt.case(row) + (" (run)" if row["table"] == "runs" else ""),
         fmt.seconds(row["base_s"], normalized),
         fmt.seconds(row["new_s"], normalized),
@@ -92,7 +95,10 @@ def to_markdown(result: Comparison, fail_on: tuple[str, ...] = KINDS) -> str:
         chosen = [r for r in rows if r["verdict"] == verdict]
         if chosen:
             lines += ["", f"### {verdict.capitalize()} ({len(chosen)})", ""]
-            lines.append(fmt.md_table(_HEADER, [_line(r, result.normalized) for r in chosen]))
+            table = [_line(r, result.normalized, fail_on) for r in chosen]
+            lines.append(fmt.md_table(_HEADER, table))
+            if any(line[0] == "🟠" for line in table):
+                lines.append("\n🟠 reported only: the gate does not fail on this kind.")
     lines += _unchanged([r for r in rows if r["verdict"] == "unchanged"], result.normalized)
     return "\n".join(lines) + "\n"
 

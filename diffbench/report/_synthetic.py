@@ -76,7 +76,17 @@ def gradients_table(
     return table.assign(**{c: np.nan for c in missing})
 
 
-def _gradient_row(rng, function, n, dtype, method, model, f_time, noise, repeats) -> dict[str, Any]:
+def _gradient_row(
+    rng: np.random.Generator,
+    function: str,
+    n: int,
+    dtype: str,
+    method: str,
+    model: tuple,
+    f_time: float,
+    noise: float,
+    repeats: int,
+) -> dict[str, Any]:
     """One synthetic ``gradients`` row (``skipped`` for symbolic beyond n = 32)."""
     row: dict[str, Any] = {
         "run_id": f"{function}-{n}-{dtype}-{method}",
@@ -98,7 +108,16 @@ def _gradient_row(rng, function, n, dtype, method, model, f_time, noise, repeats
     }
 
 
-def _measures(rng, n, dtype, method, model, f_time, noise, repeats) -> dict[str, Any]:
+def _measures(
+    rng: np.random.Generator,
+    n: int,
+    dtype: str,
+    method: str,
+    model: tuple,
+    f_time: float,
+    noise: float,
+    repeats: int,
+) -> dict[str, Any]:
     """Timing, cost and accuracy columns of one synthetic measurement."""
     cost, digits64, digits32, compile_base = model
     ratio = cost(n) * (0.5 if dtype == "float32" else 1.0) ** 0.3
@@ -158,7 +177,9 @@ def runs_tables(
     return pd.DataFrame(runs), pd.concat(traces, ignore_index=True)
 
 
-def _run(function, n, optimizer, start, steps, steps_per_s) -> tuple[list[dict], pd.DataFrame]:
+def _run(
+    function: str, n: int, optimizer: str, start: int, steps: int, steps_per_s: float
+) -> tuple[list[dict[str, Any]], pd.DataFrame]:
     """Rows per target and the trace of one synthetic run (loss gap decays to a noise floor)."""
     rate, floor = OPTIMIZERS[optimizer]
     own = np.random.default_rng([start, n, len(function), len(optimizer)])
