@@ -103,41 +103,75 @@ def method_order(methods: Any) -> list[str]:
 def digits_heatmap(gradients: pd.DataFrame) -> Any | None:
     """Median digits of accuracy per method x function (over n), one panel per dtype and set.
 
-    Cells without an ``ok`` measurement show the status instead (``skipped``, ``error``...).
+    Result sets whose digits agree (within 0.05 everywhere) share one panel, titled with their
+    references; cells without an ``ok`` measurement show the status (``skipped``, ``error``...).
     """
     if gradients.empty or "digits" not in gradients or gradients["digits"].isna().all():
         return None
     plt = pyplot()
-    sets = list(dict.fromkeys(gradients["result_set"]))[:MAX_RESULT_SETS]
-    dtypes = sorted(gradients["dtype"].dropna().unique())
     methods = method_order(gradients["method"].unique())
     functions = sorted(gradients["function"].unique())
-    panels = [(label, dtype) for label in sets for dtype in dtypes]  # stacked: wide tables
+    panels = _heatmap_panels(gradients, methods, functions)
     columns = 2 if len(methods) <= 6 and len(panels) > 1 else 1
     rows = -(-len(panels) // columns)
     width = (1.8 + 0.55 * len(methods)) * columns + 1.2
-    fig, axes = plt.subplots(rows, columns, figsize=(width, rows * (0.9 + 0.28 * len(functions))),
+    fig, axes = plt.subplots(rows, columns, figsize=(width, rows * (1.3 + 0.28 * len(functions))),
                              squeeze=False, constrained_layout=True)  # fmt: skip
     image = None
-    for ax, (label, dtype) in zip(axes.flat, panels, strict=False):
-        part = gradients[(gradients["result_set"] == label) & (gradients["dtype"] == dtype)]
-        image = _heatmap_panel(ax, part, methods, functions)
-        ax.set_title(f"{dtype}" + (f" · {label}" if len(sets) > 1 else ""))
+    for ax, (title, values, statuses) in zip(axes.flat, panels, strict=False):
+        image = _heatmap_panel(ax, values, statuses)
+        ax.set_title(title)
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
-    bar = fig.colorbar(image, ax=axes, shrink=0.8, pad=0.01, ticks=[0, 4, 8, 12, 16])
+    bar = fig.colorbar(image, ax=axes, shrink=min(0.9, 2.5 / rows), aspect=25, pad=0.01,
+                       ticks=[0, 4, 8, 12, 16])  # fmt: skip
     bar.set_label("correct digits = −log10(relative error)")
     return fig
 
 
-def _heatmap_panel(ax: Any, part: pd.DataFrame, methods: list[str], functions: list[str]) -> Any:
-    ok = ok_rows(part)
-    values = ok.pivot_table(index="function", columns="method", values="digits", aggfunc="median")
-    values = values.reindex(index=functions, columns=methods)
-    image = ax.imshow(values.to_numpy(float), cmap="viridis", vmin=0, vmax=17, aspect="auto")
-    statuses = part.groupby(["function", "method"])["status"].agg(lambda s: s.iloc[0])
-    for i, function in enumerate(functions):
-        for j, method in enumerate(methods):
+def _heatmap_panels(gradients: pd.DataFrame, methods: list[str], functions: list[str]) -> list:
+    """``(title, digits table, statuses)`` per dtype and group of agreeing result sets."""
+    sets = list(dict.fromkeys(gradients["result_set"]))[:MAX_RESULT_SETS]
+    refs = {label: f"[{k}]" for k, label in enumerate(sets, start=1)}
+    panels = []
+    for dtype in sorted(gradients["dtype"].dropna().unique()):
+        groups: list[tuple[list[str], pd.DataFrame, pd.Series]] = []
+        for label in sets:
+            part = gradients[(gradients["result_set"] == label) & (gradients["dtype"] == dtype)]
+            values = (
+                ok_rows(part)
+                .pivot_table(index="function", columns="method", values="digits", aggfunc="median")
+                .reindex(index=functions, columns=methods)
+            )
+            statuses = part.groupby(["function", "method"])["status"].first()
+            same = next((g for g in groups if _agree(g[1], values)), None)
+            if same:
+                same[0].append(label)
+            else:
+                groups.append(([label], values, statuses))
+        for labels, values, statuses in groups:
+            who = "" if len(sets) == 1 else " · " + " ".join(refs[x] for x in labels)
+            panels.append((f"{dtype}{who}", values, statuses))
+    return panels
+
+
+def _agree(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    x, y = a.to_numpy(float), b.to_numpy(float)
+    return bool(
+        np.array_equal(np.isnan(x), np.isnan(y)) and np.nanmax(np.abs(x - y), initial=0) <= 0.05
+    )
+
+
+def _heatmap_panel(ax: Any, values: pd.DataFrame, statuses: pd.Series) -> Any:
+    """One heatmap: a discrete colour per whole digit, each cell labelled with its value."""
+    from matplotlib.colors import BoundaryNorm
+
+    plt = pyplot()
+    cmap = plt.get_cmap("viridis", 17)
+    norm = BoundaryNorm(np.arange(0, 18), cmap.N)
+    image = ax.imshow(values.to_numpy(float), cmap=cmap, norm=norm, aspect="auto")
+    for i, function in enumerate(values.index):
+        for j, method in enumerate(values.columns):
             value = values.at[function, method]
             if np.isfinite(value):
                 shade = "white" if value < 9 else "black"
@@ -145,8 +179,8 @@ def _heatmap_panel(ax: Any, part: pd.DataFrame, methods: list[str], functions: l
             else:
                 text = statuses.get((function, method), "–")
                 ax.text(j, i, str(text)[:7], ha="center", va="center", fontsize=6, color="0.4")
-    ax.set_xticks(range(len(methods)), methods, rotation=40, ha="right")
-    ax.set_yticks(range(len(functions)), functions)
+    ax.set_xticks(range(len(values.columns)), values.columns, rotation=40, ha="right")
+    ax.set_yticks(range(len(values.index)), values.index)
     ax.set_xlabel("method")
     ax.set_ylabel("function")
     ax.grid(False)

@@ -166,17 +166,22 @@ def ecdf_figure(runs: pd.DataFrame) -> Any | None:
 
 
 def _ecdf_panel(ax: Any, runs: pd.DataFrame, column: str, sets: list[str], palette: dict) -> None:
-    """One ECDF per result set and optimizer: the share of its pairs reached by each budget."""
+    """One ECDF per result set and optimizer: the share of its pairs reached by each budget.
+
+    Pairs reached at the start (a budget of 0) are drawn at the left edge: half the smallest
+    positive budget in the panel.
+    """
+    budgets = pd.to_numeric(runs[column], errors="coerce")
+    positive = budgets[budgets > 0]
+    edge = positive.min() / 2 if not positive.empty else 1.0
     for (label, optimizer), part in runs.groupby(["result_set", "optimizer"]):
         if label not in sets:
             continue
         hit = part["hit_target"].fillna(False).astype(bool)
         values = pd.to_numeric(part.loc[hit, column], errors="coerce").dropna().to_numpy(float)
-        values = np.sort(values)
-        positive = values[values > 0]  # reached at the start: drawn at the left edge
-        values = np.maximum(values, positive.min() / 2 if positive.size else 1.0)
+        values = np.maximum(np.sort(values), edge)
         fraction = np.arange(1, values.size + 1) / len(part)
-        ax.step(np.r_[values[:1], values], np.r_[0.0, fraction], where="post", lw=1.6,
+        ax.step(np.r_[edge, values], np.r_[0.0, fraction], where="post", lw=1.6,
                 color=palette[optimizer], ls=LINESTYLES[sets.index(label) % len(LINESTYLES)],
                 label=optimizer if label == sets[0] else None)  # fmt: skip
     ax.set_xscale("log")

@@ -119,8 +119,8 @@ def summary_sections(results: Results) -> list[Section]:
     for table in (_tables.best_methods(results.gradients), _tables.runs_summary(results.runs)):
         if table:
             summary.tables.append(table)
-    sets = Section("sets", "Result sets", "", [_tables.result_sets(results)])
-    return [summary, sets]
+    sets = Section("sets", "Result sets", _TEXT["sets"], [_tables.result_sets(results)])
+    return [sets, summary]
 
 
 def make_report(results: Results, compute_sweeps: bool = True) -> Report:
@@ -175,6 +175,8 @@ def build_report(
 
 
 _TEXT = {
+    "sets": "Where and when each result set was measured; tables and figures refer to them as "
+    "[1], [2]... (line styles in figures).",
     "summary": "For each function and dtype, at the largest n measured: the method with the most "
     "correct digits and the fastest method (with its digits, so speed bought with accuracy shows).",
     "accuracy": "Correct significant digits, −log10 of the relative error against the exact "

@@ -71,46 +71,54 @@ def _part(table: pd.DataFrame, label: str) -> pd.DataFrame:
     return table[table["result_set"] == label] if not table.empty else table
 
 
+def refs(table: pd.DataFrame) -> dict[str, str]:
+    """Short references ``[1]``, ``[2]``... of the result sets, in load order."""
+    labels = dict.fromkeys(table["result_set"]) if "result_set" in table else {}
+    return {label: f"[{k}]" for k, label in enumerate(labels, start=1)}
+
+
 def best_methods(gradients: pd.DataFrame) -> Table | None:
-    """Per function and dtype, at the largest n measured: most accurate and fastest method."""
+    """Per function and dtype, at the largest n measured: most accurate and fastest method.
+
+    Several result sets stand side by side: one pair of columns per set, headed ``[k]``.
+    """
     ok = ok_rows(gradients)
     if ok.empty:
         return None
-    several = ok["result_set"].nunique() > 1
-    keys = ["result_set", "function", "dtype"] if several else ["function", "dtype"]
-    rows = []
-    for key, part in ok.groupby(keys):
-        top = part[part["n"] == part["n"].max()]
-        per = top.groupby("method").agg(
-            digits=("digits", "median"), time=("time_median_s", "median")
-        )
-        fastest = per["time"].idxmin()
-        rows.append(
-            [
-                *map(str, key),
-                str(top["n"].iloc[0]),
-                _most_accurate(per["digits"]),
-                f"{fastest} ({fmt.seconds(per.at[fastest, 'time'])}, "
-                f"{fmt.number(per.at[fastest, 'digits'])} digits)",
-            ]
-        )
-    header = [
-        *(["result set"] if several else []),
-        "function",
-        "dtype",
-        "n",
-        "most accurate (median digits; ties within 0.1)",
-        "fastest (median time, digits)",
-    ]
-    title = "Best method per function"
-    return Table(header, rows, align_left=len(header), title=title)
+    sets = refs(ok)
+    keys, accurate, fastest = [], [], []
+    for (function, dtype), part in ok.groupby(["function", "dtype"]):
+        n = part["n"].max()
+        keys.append([str(function), str(dtype), str(n)])
+        cells = [_best_cells(part[(part["n"] == n) & (part["result_set"] == s)]) for s in sets]
+        accurate.append([c[0] for c in cells])
+        fastest.append([c[1] for c in cells])
+    same = all(len(set(row)) == 1 for row in accurate)  # accuracy rarely differs between sets
+    several = len(sets) > 1
+    rows = [k + (a[:1] if same else a) + f for k, a, f in zip(keys, accurate, fastest, strict=True)]
+    prefix = [f"{ref} " for ref in sets.values()] if several else [""]
+    header = ["function", "dtype", "n"]
+    header += ["most accurate (digits)"] if same else [f"{p}most accurate" for p in prefix]
+    header += [f"{p}fastest (time, digits)" for p in prefix]
+    note = "Most accurate lists every method within 0.1 digit of the best"
+    note += "; the same in every result set." if same and several else "."
+    return Table(header, rows, note=note, align_left=len(header), title="Best method per function")
+
+
+def _best_cells(top: pd.DataFrame) -> list[str]:
+    if top.empty:
+        return ["–", "–"]
+    per = top.groupby("method").agg(digits=("digits", "median"), time=("time_median_s", "median"))
+    fastest = per["time"].idxmin()
+    speed = f"{fmt.seconds(per.at[fastest, 'time'])}, {fmt.number(per.at[fastest, 'digits'])}"
+    return [_most_accurate(per["digits"]), f"{fastest} ({speed})"]
 
 
 def _most_accurate(digits: pd.Series) -> str:
     """The method with the most digits, and those within 0.1 digit of it (ties at 17 are common)."""
     best = digits.max()
     tied = [m for m in method_order(digits.index) if digits[m] >= best - 0.1]
-    names = ", ".join(tied[:3]) + (f" +{len(tied) - 3}" if len(tied) > 3 else "")
+    names = ", ".join(tied[:2]) + (f" +{len(tied) - 2}" if len(tied) > 2 else "")
     return f"{names} ({fmt.number(best)} digits)"
 
 
@@ -155,8 +163,11 @@ def runs_summary(runs: pd.DataFrame) -> Table | None:
     """Per function, n and optimizer: targets reached, median final gap, steps per second."""
     if runs.empty or "optimizer" not in runs:
         return None
+    sets = refs(runs)
     rows = []
-    for (function, n, optimizer), part in runs.groupby(["function", "n", "optimizer"]):
+    for (label, function, n, optimizer), part in runs.groupby(
+        ["result_set", "function", "n", "optimizer"], sort=False
+    ):
         hit = part["hit_target"].fillna(False).astype(bool)
         finals = part.drop_duplicates([c for c in ("start", "seed", "lr") if c in part])
         diverged = (
@@ -164,6 +175,7 @@ def runs_summary(runs: pd.DataFrame) -> Table | None:
         )
         rows.append(
             [
+                *([sets[label]] if len(sets) > 1 else []),
                 str(function),
                 str(n),
                 str(optimizer),
@@ -174,6 +186,7 @@ def runs_summary(runs: pd.DataFrame) -> Table | None:
             ]
         )
     header = [
+        *(["set"] if len(sets) > 1 else []),
         "function",
         "n",
         "optimizer",
@@ -182,7 +195,8 @@ def runs_summary(runs: pd.DataFrame) -> Table | None:
         "steps/s",
         "diverged runs",
     ]
-    return Table(header, rows, align_left=3, title="Optimizers: targets reached")
+    rows.sort(key=lambda r: r[: len(header) - 4][::-1])  # sets side by side per case
+    return Table(header, rows, align_left=len(header) - 4, title="Optimizers: targets reached")
 
 
 def failures(gradients: pd.DataFrame, runs: pd.DataFrame) -> Table | None:
