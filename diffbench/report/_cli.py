@@ -67,6 +67,11 @@ def compare_parser() -> argparse.ArgumentParser:
         help="regression kinds that give exit 1, comma-separated "
         "(default timing,accuracy,status; CI on shared machines: accuracy,status)",
     )
+    parser.add_argument(
+        "--no-noise-floor",
+        action="store_true",
+        help="do not raise the threshold to the session-to-session noise measured across rows",
+    )
     parser.add_argument("--output", type=Path, help="also write the output to this file")
     return parser
 
@@ -89,6 +94,7 @@ def main_compare(argv: list[str]) -> int:
             threshold=args.threshold,
             confidence=args.confidence,
             normalize=args.normalize,
+            noise_floor=not args.no_noise_floor,
         )
     except DiffbenchError as exc:
         print(f"diffbench compare: {exc}", file=sys.stderr)
