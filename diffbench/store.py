@@ -59,6 +59,9 @@ GRADIENT_SCHEMA = pa.schema(
 )
 """The ``gradients`` table of DESIGN.md: its columns, in order, with their Arrow types.
 
+A file needs only the key and timing columns (``REQUIRED``) to be read; columns added to
+the schema later read as missing values in older result sets.
+
 The last three are bandwidth accounting: ``min_bytes`` is the least a gradient must move
 (read x, write the gradient: ``2 n itemsize``), ``gb_per_s`` that over the median time, and
 ``bandwidth_fraction`` that over the device's copy bandwidth measured by the session.
@@ -66,7 +69,8 @@ The last three are bandwidth accounting: ``min_bytes`` is the least a gradient m
 
 GRADIENT_COLUMNS = tuple(GRADIENT_SCHEMA.names)
 REQUIRED = {
-    "gradients": set(GRADIENT_COLUMNS),
+    "gradients": {"run_id", "function", "n", "dtype", "device", "method", "params", "status"}
+    | {"time_median_s", "samples"},
     "runs": {"run_id", "function", "n", "optimizer"},
     "traces": {"run_id"},
     "sweeps": {"function", "method"},
@@ -316,9 +320,14 @@ def _read_parquet(path: Path, table: str) -> pd.DataFrame:
             f"{path} is not a diffbench {table} table (missing: {', '.join(sorted(missing))})."
         )
     try:
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
     except Exception as exc:  # noqa: BLE001
         raise DiffbenchError(f"{path} is not a readable Parquet file: {_first_line(exc)}") from None
+    if table == "gradients":  # older sets lack columns added since: they read as missing
+        for column in GRADIENT_COLUMNS:
+            if column not in frame.columns:
+                frame[column] = None
+    return frame
 
 
 def _first_line(exc: BaseException) -> str:

@@ -136,3 +136,27 @@ def _write(path, data):
 def _foreign_parquet(path):
     pa.parquet.write_table(pa.table({"a": [1, 2]}), path)
     return path
+
+
+def test_an_older_set_without_newer_columns_still_loads(tmp_path):
+    import pandas as pd
+
+    row = dict.fromkeys(store.GRADIENT_COLUMNS)
+    row.update(
+        run_id="old",
+        function="sphere",
+        n=2,
+        dtype="float64",
+        device="cpu",
+        method="central",
+        params="{}",
+        status="ok",
+        time_median_s=1e-6,
+        samples=[1e-6],
+    )
+    frame = pd.DataFrame([row]).drop(columns=["min_bytes", "gb_per_s", "bandwidth_fraction"])
+    path = tmp_path / "gradients.parquet"
+    frame.to_parquet(path)
+    loaded = store.load(path)
+    assert list(loaded.columns[: len(store.GRADIENT_COLUMNS)]) == list(store.GRADIENT_COLUMNS)
+    assert loaded["gb_per_s"].isna().all() and loaded["time_median_s"].iloc[0] == 1e-6
