@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _tables
+from ._bandwidth import bandwidth_table
 from ._figures import digits_heatmap, flops_vs_time, png
 from ._figures_runs import convergence_figure, ecdf_figure
 from ._figures_scaling import scaling_figure
@@ -120,7 +121,10 @@ def summary_sections(results: Results) -> list[Section]:
         if table:
             summary.tables.append(table)
     sets = Section("sets", "Result sets", _TEXT["sets"], [_tables.result_sets(results)])
-    return [sets, summary]
+    bandwidth = bandwidth_table(results)
+    if bandwidth is None:
+        return [sets, summary]
+    return [sets, summary, Section("bandwidth", "Bandwidth", _TEXT["bandwidth"], [bandwidth])]
 
 
 def make_report(results: Results, compute_sweeps: bool = True) -> Report:
@@ -175,6 +179,8 @@ def build_report(
 
 
 _TEXT = {
+    "bandwidth": "Memory-bound cases against the limit: achieved GB/s over the minimum bytes a "
+    "gradient moves, and its fraction of the device's copy bandwidth measured by the session.",
     "sets": "Where and when each result set was measured; tables and figures refer to them as "
     "[1], [2]... (line styles in figures).",
     "summary": "For each function and dtype, at the largest n measured: the method with the most "
