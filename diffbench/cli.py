@@ -19,6 +19,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from ._errors import DiffbenchError
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default=None, help="results root (default: results/runs)")
     run.add_argument("--resume", action="store_true", help="continue the newest unfinished set")
     run.add_argument("--quiet", action="store_true", help="no progress bar (CI logs)")
+    run.add_argument(
+        "--no-report", action="store_true", help="skip writing <result set>/report/ at the end"
+    )
     env = sub.add_parser("env", help="print the environment fingerprint")
     env.add_argument("--json", action="store_true", help="as JSON")
     for name, text in (("report", "write a report"), ("compare", "compare two result sets")):
@@ -133,7 +137,22 @@ def _run(args: argparse.Namespace) -> int:
     resumed = f" ({result.skipped_done} already done)" if result.skipped_done else ""
     print(f"{result.ran} cases{resumed} in {result.wall_s:.1f} s: {counts or 'no rows'}")
     print(result.path)
+    if not args.no_report:
+        _write_report(result.path)
     return 0
+
+
+def _write_report(path: Path) -> None:
+    """Write the result set's report into ``<path>/report``; a failure is a warning only."""
+    from .report import build_report
+
+    try:
+        report = build_report([path], path / "report", compute_sweeps=False)
+    except Exception as exc:  # noqa: BLE001 - the results are saved; the report is extra
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"diffbench: warning: no report ({type(exc).__name__}: {first})", file=sys.stderr)
+        return
+    print(f"report: {report.html}")
 
 
 def _env(args: argparse.Namespace) -> int:

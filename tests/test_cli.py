@@ -79,11 +79,15 @@ def test_run_writes_a_result_set_and_prints_its_path(tmp_path, capsys):
     argv = ["run", str(suite), "--out", str(out_dir), "--quiet", "--dtype", "float32"]
     assert main(argv) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    path = Path(lines[-1])
+    path = Path(lines[1])
     assert path.parent.parent == out_dir and "1 ok" in lines[0]
     table = pd.read_parquet(path / "gradients.parquet")
     assert table["dtype"].tolist() == ["float32"]
     assert list(table.columns) == list(store.GRADIENT_COLUMNS)
+    assert lines[2] == f"report: {path / 'report' / 'report.html'}"
+    html = (path / "report" / "report.html").read_text()
+    assert "sphere" in html and "<img" in html
+    assert store.load(out_dir)["run_id"].nunique() == 1  # the report folder is no result set
 
 
 def test_env_prints_the_fingerprint(capsys):

@@ -18,3 +18,4 @@ from ._compare_render import to_json as to_json
 from ._compare_render import to_markdown as to_markdown
 from ._load import Results as Results
 from ._load import load_results as load_results
+from ._report import build_report as build_report

@@ -74,12 +74,13 @@ def slopes_table(gradients: pd.DataFrame) -> pd.DataFrame:
     """Fitted slopes of time, cost ratio and compile time against n, per set/device/dtype/method."""
     frames = []
     for value in LABELS:
-        fitted = (
-            curves(gradients, value)
-            .groupby(GROUP)
-            .apply(lambda g: slope(g["n"], g["value"]), include_groups=False)
+        points = curves(gradients, value)
+        if points.empty:  # one size only, or nothing timed: no slope to fit
+            return pd.DataFrame()
+        fitted = points.groupby(GROUP).apply(
+            lambda g: slope(g["n"], g["value"]), include_groups=False
         )
-        frames.append(fitted.rename(f"{value}_slope"))
+        frames.append(pd.Series(fitted, name=f"{value}_slope"))
     table = pd.concat(frames, axis=1).reset_index() if frames and len(frames[0]) else pd.DataFrame()
     return table
 
