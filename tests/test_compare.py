@@ -70,12 +70,38 @@ def test_noise_floor_absorbs_a_noisy_shared_machine(tmp_path, sets, capsys):
     ]
     frame["time_median_s"] *= factors
     frame.to_parquet(path)
-    assert compare([sets["base"]], [noisy], noise_floor=False).counts()["regressed"] > 20
+    plain = compare([sets["base"]], [noisy], noise_floor=False, corroborate=False)
+    assert plain.counts()["regressed"] > 20
+    assert compare([sets["base"]], [noisy], corroborate=False).counts()["regressed"] == 0
+    # Independent per-row shifts leave every method's median in place: corroboration alone
+    # absorbs them too.
+    assert compare([sets["base"]], [noisy], noise_floor=False).counts()["regressed"] == 0
     result = compare([sets["base"]], [noisy])
     assert result.counts()["regressed"] == 0
     assert result.effective_threshold > 0.5 and 0.2 < result.noise_sigma < 0.4
     assert main_compare([str(sets["base"]), str(noisy)]) == 0
     assert "was raised to" in capsys.readouterr().out
+
+
+def test_a_single_case_shift_is_a_note_unless_its_method_moved(tmp_path, sets):
+    lone = _copy(sets["rerun"], tmp_path / "lone")
+    first = pd.read_parquet(lone / "gradients.parquet").iloc[0]
+    _edit(
+        lone,
+        "gradients",
+        lambda f: (
+            (f["function"] == first["function"])
+            & (f["n"] == first["n"])
+            & (f["dtype"] == first["dtype"])
+            & (f["method"] == first["method"])
+        ),
+        samples=lambda s: s.map(lambda v: v * 3.0),
+        time_median_s=lambda t: t * 3.0,
+    )
+    result = compare([sets["base"]], [lone])
+    assert result.counts()["regressed"] == 0
+    row = result.rows[result.rows.reasons.str.contains("single-case shift", na=False)]
+    assert len(row) == 1 and row.iloc[0]["method"] == first["method"]
 
 
 def test_with_several_sessions_a_slowdown_must_show_in_every_pair(tmp_path):
