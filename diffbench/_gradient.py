@@ -41,8 +41,8 @@ def gradient(f: Any, x: Any, method: str = "reverse_ad", **params: Any) -> jax.A
 
     Example:
         >>> import diffbench, jax.numpy as jnp
-        >>> diffbench.gradient("rosenbrock", jnp.array([1.0, 1.0]), method="central")
-        Array([0., 0.], dtype=float64)
+        >>> diffbench.gradient("sphere", jnp.array([1.0, -2.0]), method="central")
+        Array([ 2., -4.], dtype=float64)
     """
     objective = as_objective(f)
     x = check_point(x)

@@ -208,8 +208,8 @@ def step_sweep(
 
     Example:
         >>> import diffbench, numpy as np
-        >>> sweep = diffbench.accuracy.step_sweep("tutorial_exp", np.array([1.0]), "forward")
-        >>> 1e-9 < sweep.best_step < 1e-7
+        >>> sweep = diffbench.accuracy.step_sweep("tutorial_exp", np.array([0.5]), "central")
+        >>> 1e-7 < sweep.best_step < 1e-4  # near eps^(1/3) = 6e-6
         True
     """
     if method not in SWEEPABLE:
