@@ -42,11 +42,7 @@ def measure_sweep(case: SweepCase, run_id: str) -> list[dict[str, Any]]:
 def sweep_error_row(case: SweepCase, run_id: str, message: str) -> dict[str, Any]:
     """Return the one ``sweeps`` row that records a failed sweep."""
     return {
-        "run_id": run_id,
-        "function": case.function,
-        "n": case.n,
-        "dtype": case.dtype,
-        "device": case.device,
+        **_identity(case, run_id),
         "method": case.method,
         "status": "error",
         "error": message,
@@ -108,11 +104,7 @@ def _traces(result: Any, case: RunCase, run_id: str, picked: np.ndarray) -> list
     rows = []
     for r in picked[recorded_runs(len(picked), MAX_TRACED_RUNS)]:
         config = {
-            "run_id": run_id,
-            "function": case.function,
-            "n": case.n,
-            "dtype": case.dtype,
-            "device": case.device,
+            **_identity(case, run_id),
             "optimizer": case.optimizer,
             "lr": float(result.lr[r]),
             "batch": case.batch,
@@ -130,11 +122,7 @@ def _traces(result: Any, case: RunCase, run_id: str, picked: np.ndarray) -> list
 def run_error_row(case: RunCase, run_id: str, message: str) -> dict[str, Any]:
     """Return the one ``runs`` row that records a failed optimizer case."""
     return {
-        "run_id": run_id,
-        "function": case.function,
-        "n": case.n,
-        "dtype": case.dtype,
-        "device": case.device,
+        **_identity(case, run_id),
         "optimizer": case.optimizer,
         "lr": case.lr,
         "steps": case.steps,
@@ -142,4 +130,15 @@ def run_error_row(case: RunCase, run_id: str, message: str) -> dict[str, Any]:
         "seed": case.seed,
         "status": "error",
         "error": message,
+    }
+
+
+def _identity(case: SweepCase | RunCase, run_id: str) -> dict[str, Any]:
+    """The columns that name a case in every table: run_id, function, n, dtype, device."""
+    return {
+        "run_id": run_id,
+        "function": case.function,
+        "n": case.n,
+        "dtype": case.dtype,
+        "device": case.device,
     }
