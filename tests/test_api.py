@@ -163,3 +163,17 @@ def test_peers_agree_on_rosenbrock(peer):
     tol = 1e-5 if peer == "scipy_approx_fprime" else 1e-9
     grad = diffbench.gradient("rosenbrock", x, method=peer)
     np.testing.assert_allclose(grad, rosen_der(x), rtol=tol, atol=tol)
+
+
+def test_blocks_are_sized_for_the_device_being_compiled_for(monkeypatch):
+    import jax
+
+    from diffbench.methods import _engine
+
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")  # as on a GPU host
+    assert _engine.traced_platform() == "gpu"
+    with jax.default_device(jax.devices("cpu")[0]):
+        assert _engine.traced_platform() == "cpu"
+        cpu_block = _engine.block_size(10**6, 8 * 10**6)
+    assert cpu_block == _engine.BLOCK_BYTES["cpu"] // (8 * 10**6)
+    assert _engine.block_size(10**6, 8 * 10**6) == _engine.BLOCK_BYTES["gpu"] // (8 * 10**6)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,8 +155,11 @@ def compile_jit(fn: Callable[..., Any], *args: Any) -> Compiled:
     """
     counter = TraceCounter(fn)
     jitted = jax.jit(counter)
+    devices = {d for a in args if isinstance(a, jax.Array) for d in a.devices()}
+    placement = jax.default_device(devices.pop()) if len(devices) == 1 else nullcontext()
     start = time.perf_counter()
-    executable = jitted.lower(*args).compile()
+    with placement:  # methods size their blocks for the device the arguments live on
+        executable = jitted.lower(*args).compile()
     compile_s = time.perf_counter() - start
     return Compiled(jitted, executable, compile_s, counter)
 

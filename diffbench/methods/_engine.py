@@ -33,8 +33,20 @@ def block_size(n: int, bytes_per_direction: int, budget_bytes: int | None = None
     The budget defaults to ``BLOCK_BYTES`` of the backend being traced for.
     """
     if budget_bytes is None:
-        budget_bytes = BLOCK_BYTES.get(jax.default_backend(), BLOCK_BYTES["gpu"])
+        budget_bytes = BLOCK_BYTES.get(traced_platform(), BLOCK_BYTES["gpu"])
     return int(max(1, min(n, budget_bytes // max(1, bytes_per_direction))))
+
+
+def traced_platform() -> str:
+    """Return the platform being traced for: ``jax.default_device`` if set, else the backend.
+
+    Under ``jit`` a tracer carries no device, so a CPU case on a GPU host is told apart only
+    through the default-device context that ``harness.compile_jit`` sets from its arguments.
+    """
+    device = jax.config.jax_default_device
+    if device is None:
+        return jax.default_backend()
+    return device if isinstance(device, str) else device.platform
 
 
 def over_direction_blocks(

@@ -182,7 +182,7 @@ RICHARDSON_NUM_STEPS = 12
 """Adaptive Richardson: steps 0.5 ... 0.5 / 2^11 (relative), extrapolated 2, 3 and 4 levels deep."""
 
 
-def _richardson_parts(objective, dtype, step, num_steps, levels):
+def _richardson_parts(objective, step, num_steps, levels):
     levels = (levels,) if isinstance(levels, int) else tuple(levels)
     if min(levels) < 1 or max(levels) > num_steps:
         raise Skipped(f"richardson needs 1 <= levels <= num_steps={num_steps}; got {levels}.")
@@ -193,14 +193,14 @@ def _richardson_parts(objective, dtype, step, num_steps, levels):
 def _richardson_factory(
     objective, n, dtype, step=None, num_steps=RICHARDSON_NUM_STEPS, levels=RICHARDSON_LEVELS
 ):
-    parts = _richardson_parts(objective, dtype, step, num_steps, levels)
+    parts = _richardson_parts(objective, step, num_steps, levels)
     return lambda x: parts(x)[0]
 
 
 def _richardson_error_factory(
     objective, n, dtype, step=None, num_steps=RICHARDSON_NUM_STEPS, levels=RICHARDSON_LEVELS
 ):
-    return _richardson_parts(objective, dtype, step, num_steps, levels)
+    return _richardson_parts(objective, step, num_steps, levels)
 
 
 _DESCRIPTIONS = {
