@@ -11,6 +11,7 @@ import jax
 from . import methods
 from ._checks import check_direction, check_point
 from ._objective import Objective, as_objective
+from ._x64 import x64
 from .methods.finite_difference import _richardson_error_factory
 from .methods.hessian import hvp as _hvp
 
@@ -29,6 +30,7 @@ def compiled(
     return jax.jit(fn) if record.jittable else fn
 
 
+@x64
 def gradient(f: Any, x: Any, method: str = "reverse_ad", **params: Any) -> jax.Array:
     """Return the gradient of ``f`` at ``x`` by ``method``, same shape and dtype as ``x``.
 
@@ -51,6 +53,7 @@ def gradient(f: Any, x: Any, method: str = "reverse_ad", **params: Any) -> jax.A
     return out if isinstance(out, jax.Array) else jax.numpy.asarray(out, dtype=x.dtype)
 
 
+@x64
 def gradient_with_error(f: Any, x: Any, **params: Any) -> tuple[jax.Array, jax.Array]:
     """Return ``richardson``'s gradient and its error estimate (both shaped like ``x``).
 
@@ -75,6 +78,7 @@ def _richardson_error_jit(objective, n, dtype, frozen):
     return jax.jit(_richardson_error_factory(objective, n, dtype, **dict(frozen)))
 
 
+@x64
 def hessian(f: Any, x: Any, method: str = "forward_over_reverse", **params: Any) -> jax.Array:
     """Return the n x n Hessian of ``f`` at ``x`` by ``method`` (``methods.names("hessian")``).
 
@@ -89,6 +93,7 @@ def hessian(f: Any, x: Any, method: str = "forward_over_reverse", **params: Any)
     return compiled(objective, method, "hessian", x.shape[0], x.dtype, _freeze(params))(x)
 
 
+@x64
 def jvp(f: Any, x: Any, v: Any) -> jax.Array:
     """Return the directional derivative ``grad f(x) . v`` (a scalar) by one forward-mode jvp."""
     objective = as_objective(f)
@@ -96,6 +101,7 @@ def jvp(f: Any, x: Any, v: Any) -> jax.Array:
     return _jvp_jit(objective)(x, check_direction(v, x))
 
 
+@x64
 def hvp(f: Any, x: Any, v: Any) -> jax.Array:
     """Return the Hessian-vector product ``H(x) v`` (forward-over-reverse), shaped like ``x``."""
     objective = as_objective(f)

@@ -33,6 +33,13 @@ class Objective:
                 f"TestFunction; got the plain callable `{self.name}`. Register it with "
                 "diffbench.functions.register(name=..., fn=lambda xp, x: ...)."
             )
+        if self.definition.jax_only:
+            from .methods import Skipped
+
+            raise Skipped(
+                f"`{method}` needs the array-namespace definition fn(xp, x); "
+                f"`{self.name}` is written with jax.numpy only."
+            )
         return self.definition
 
 

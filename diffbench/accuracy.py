@@ -34,6 +34,7 @@ from ._checks import check_point
 from ._errors import DiffbenchError
 from ._gradient import gradient
 from ._objective import Objective, as_objective
+from ._x64 import x64
 from .methods.finite_difference import (
     COMPLEX_STEP,
     STENCILS,
@@ -79,6 +80,7 @@ def digits_from_error(rel_err: float) -> float:
     return float(np.clip(-np.log10(rel_err), 0.0, MAX_DIGITS))
 
 
+@x64
 def reference_gradient(f: Any, x: Any) -> tuple[np.ndarray, str]:
     """Return the truth ``(gradient as float64 NumPy array, reference name)`` at ``x``.
 
@@ -92,13 +94,15 @@ def reference_gradient(f: Any, x: Any) -> tuple[np.ndarray, str]:
     """
     objective = as_objective(f)
     x64 = np.asarray(check_point(x), dtype=np.float64)
-    if objective.definition is not None and x64.shape[0] <= REFERENCE_MAX_N:
-        truth = _symbolic.reference_gradient(objective.definition, x64)
+    definition = objective.definition
+    if definition is not None and not definition.jax_only and x64.shape[0] <= REFERENCE_MAX_N:
+        truth = _symbolic.reference_gradient(definition, x64)
         return truth, f"mpmath{_symbolic.REFERENCE_DIGITS}"
     truth = gradient(objective, jnp.asarray(x64, dtype=jnp.float64), method="reverse_ad")
     return np.asarray(truth, dtype=np.float64), "reverse_ad_f64"
 
 
+@x64
 def accuracy(f: Any, x: Any, method: str, reference: Any = None, **params: Any) -> dict[str, Any]:
     """Return the errors of ``method`` at ``x`` against the truth, plus the reference's name.
 
@@ -186,6 +190,7 @@ def default_steps(dtype: Any, per_decade: int = 4) -> np.ndarray:
     return np.logspace(-1, -lowest, (lowest - 1) * per_decade + 1)
 
 
+@x64
 def step_sweep(
     f: Any,
     x: Any,

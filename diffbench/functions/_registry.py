@@ -36,6 +36,9 @@ class TestFunction:
         source: where the definition and its constants come from.
         analytic: whether the complex-step method is valid (no abs, max, where, ...).
         description: one line for listings.
+        jax_only: the definition is written with ``jax.numpy`` only (registered with
+            ``jax_fn=``): it has no NumPy or SymPy form, so ``symbolic`` and the peers skip it
+            and its reference is float64 reverse mode (``diffbench.harness.references``).
 
     Call ``tf(x)`` to evaluate with ``jax.numpy``; ``bounds(n)``, ``x0(n)``, ``x_opt(n)`` and
     ``f_opt(n)`` return float64 NumPy values (``x_opt``/``f_opt`` are None where unknown).
@@ -56,6 +59,7 @@ class TestFunction:
     source: str = ""
     analytic: bool = True
     description: str = ""
+    jax_only: bool = False
 
     def __call__(self, x: Any) -> Any:
         import jax.numpy as jnp
@@ -128,11 +132,22 @@ def _vector(value: Any, n: int) -> np.ndarray:
 _REGISTRY: dict[str, TestFunction] = {}
 
 
+@dataclass(frozen=True)
+class _JaxOnly:
+    """``fn(xp, x)`` of a function written with ``jax.numpy`` only: ``xp`` is ignored."""
+
+    jax_fn: Callable[[Any], Any]
+
+    def __call__(self, xp: Any, x: Any) -> Any:
+        return self.jax_fn(x)
+
+
 def register(tf: TestFunction | None = None, /, **fields: Any) -> TestFunction:
     """Add a function to the registry and return it.
 
     Either pass a ready ``TestFunction`` or its fields as keywords; ``bounds``, ``x0``,
-    ``x_opt`` and ``f_opt`` may be constants or callables of ``n``.
+    ``x_opt`` and ``f_opt`` may be constants or callables of ``n``. A function written with
+    ``jax.numpy`` only is passed as ``jax_fn=f`` (``f(x) -> scalar``) instead of ``fn``.
 
     Example:
         >>> import numpy as np, diffbench
@@ -144,6 +159,8 @@ def register(tf: TestFunction | None = None, /, **fields: Any) -> TestFunction:
     """
     replace = fields.pop("replace", False)
     if tf is None:
+        if "jax_fn" in fields:
+            fields.update(fn=_JaxOnly(fields.pop("jax_fn")), jax_only=True)
         for key in ("bounds", "x0", "x_opt", "f_opt"):
             if key in fields:
                 fields[f"{key}_rule"] = _as_rule(fields.pop(key))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import DiffbenchError
+from .._x64 import x64
 from ..store import DEFAULT_ROOT, ResultSet, latest_result_set, timestamp_now
 from . import environment
 from .cases import GradientCase, RunCase, SweepCase
@@ -71,6 +72,7 @@ def resolve_devices(requested: list[str] | tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+@x64
 def run_suite(
     suite: str | Path | Suite,
     *,

@@ -25,8 +25,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-import jax
 import numpy as np
+
+from .._lazy import LazyModule
+
+jax = LazyModule("jax")
 
 
 @dataclass(frozen=True)

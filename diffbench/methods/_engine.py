@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import jax
-import jax.numpy as jnp
+from .._lazy import LazyModule
+
+jax = LazyModule("jax")
+jnp = LazyModule("jax.numpy")
 
 BLOCK_BYTES = {"cpu": 8 * 2**20, "gpu": 2**30}
 """Memory budget for one block of shifted copies of x, per backend (bytes).

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
-
+from .._lazy import LazyModule
 from ._engine import jvp_basis
 from ._method import Method
+
+jax = LazyModule("jax")
 
 
 def forward_mode_gradient(f: Any, x: jax.Array) -> jax.Array:

@@ -18,12 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
+from .._lazy import LazyModule
 from ._engine import evaluate_shifted
 from ._method import Method, Skipped
+
+jax = LazyModule("jax")
+jnp = LazyModule("jax.numpy")
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
-import jax.numpy as jnp
-
-from .._symbolic import jax_function, symbolic_form
+from .._lazy import LazyModule
 from ._engine import onehot, over_direction_blocks
 from ._method import Method, Skipped
 from .finite_difference import coordinate_steps, default_step
+
+jax = LazyModule("jax")
+jnp = LazyModule("jax.numpy")
 
 
 def hvp(f: Any, x: jax.Array, v: jax.Array) -> jax.Array:
@@ -59,6 +59,8 @@ def _symbolic_hessian(objective, n, dtype, max_n=48):
     tf = objective.require_definition("symbolic")
     if n > max_n:
         raise Skipped(f"symbolic Hessian is skipped at n={n} > max_n={max_n} (n^2 expressions).")
+    from .._symbolic import jax_function, symbolic_form  # SymPy: imported when used
+
     form = symbolic_form(tf, n)
     flat = jax_function(form.variables, list(form.hessian))
     return lambda x: jnp.reshape(flat(x), (n, n))

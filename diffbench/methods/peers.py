@@ -9,6 +9,7 @@ NumPy arrays and are not jittable.
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 
@@ -16,10 +17,17 @@ from ._method import Method
 
 
 def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported, found without importing it (nor its parent)."""
+    top, _, rest = module.partition(".")
     try:
-        return importlib.util.find_spec(module) is not None
+        spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
         return False
+    if spec is None or not rest:
+        return spec is not None
+    folders = [Path(p) for p in spec.submodule_search_locations or []]
+    sub = rest.replace(".", "/")
+    return any((f / sub).is_dir() or (f / f"{sub}.py").is_file() for f in folders)
 
 
 def _numpy_f(objective):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from .._symbolic import jax_function, symbolic_form
 from ._method import Method, Skipped
 
 SYMBOLIC_MAX_N = 128
@@ -18,6 +17,8 @@ def _symbolic_factory(objective, n, dtype, max_n=SYMBOLIC_MAX_N):
             f"symbolic is skipped at n={n} > max_n={max_n}: SymPy differentiation and the "
             "compile of n unrolled expressions grow quadratically; pass max_n= to force it."
         )
+    from .._symbolic import jax_function, symbolic_form  # SymPy: imported when used
+
     form = symbolic_form(tf, n)
     gradient = form.gradient
     start = time.perf_counter()

@@ -30,18 +30,41 @@ Example:
     True
 """
 
-from ._minimize import lr_grid as lr_grid
-from ._minimize import minimize as minimize
-from ._minimize import sweep as sweep
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 from ._optimizers import Optimizer as Optimizer
 from ._optimizers import names as names
 from ._optimizers import optimizer as optimizer
-from ._result import COLUMNS as COLUMNS
-from ._result import STATUS as STATUS
-from ._result import OptimizeResult as OptimizeResult
-from ._runner import PLANS as PLANS
-from ._runner import Plan as Plan
-from ._runner import cache_clear as cache_clear
-from ._runner import cache_info as cache_info
-from ._sgd import SAMPLING as SAMPLING
-from ._targets import EXPONENTS as EXPONENTS
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "lr_grid": "._minimize:lr_grid",
+        "minimize": "._minimize:minimize",
+        "sweep": "._minimize:sweep",
+        "COLUMNS": "._result:COLUMNS",
+        "STATUS": "._result:STATUS",
+        "OptimizeResult": "._result:OptimizeResult",
+        "PLANS": "._runner:PLANS",
+        "Plan": "._runner:Plan",
+        "cache_clear": "._runner:cache_clear",
+        "cache_info": "._runner:cache_info",
+        "SAMPLING": "._sgd:SAMPLING",
+        "EXPONENTS": "._targets:EXPONENTS",
+    },
+)
+
+if TYPE_CHECKING:
+    from ._minimize import lr_grid as lr_grid
+    from ._minimize import minimize as minimize
+    from ._minimize import sweep as sweep
+    from ._result import COLUMNS as COLUMNS
+    from ._result import STATUS as STATUS
+    from ._result import OptimizeResult as OptimizeResult
+    from ._runner import PLANS as PLANS
+    from ._runner import Plan as Plan
+    from ._runner import cache_clear as cache_clear
+    from ._runner import cache_info as cache_info
+    from ._sgd import SAMPLING as SAMPLING
+    from ._targets import EXPONENTS as EXPONENTS

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._x64 import x64
 from . import _checks, _targets
 from ._batched import Stop
 from ._loop import Loop
@@ -29,6 +30,7 @@ class _Grid(NamedTuple):
     seed: np.ndarray  # (R,) the seed of each run's PRNG key
 
 
+@x64
 def minimize(
     f: Any,
     optimizer: Any,
@@ -245,6 +247,7 @@ def lr_grid(lo: float = 1e-5, hi: float = 1e2, num: int | None = None) -> np.nda
     return np.logspace(np.log10(lo), np.log10(hi), num)
 
 
+@x64
 def sweep(
     f: Any, optimizer: Any, steps: int | None = None, *, lrs: Any = None, **kwargs: Any
 ) -> OptimizeResult:

@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import optax
-
 from .._errors import DiffbenchError, unknown
+from .._lazy import LazyModule
 
-Factory = Callable[..., optax.GradientTransformation]
+optax = LazyModule("optax")
+
+Factory = Callable[..., Any]
 """``factory(learning_rate, **hyper) -> GradientTransformation``."""
 
 
@@ -100,6 +101,20 @@ class _Ready:
         return self.transformation
 
 
+@dataclass(frozen=True)
+class _Optax:
+    """``optax.<name>``, imported when first called, so listing optimizers does not import JAX."""
+
+    name: str
+
+    def __call__(self, *args: Any, **kwargs: Any) -> optax.GradientTransformation:
+        return getattr(optax, self.name)(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.signature(getattr(optax, self.name))
+
+
 def _momentum(learning_rate: Any, momentum: float = 0.9) -> optax.GradientTransformation:
     return optax.sgd(learning_rate, momentum=momentum)
 
@@ -122,10 +137,10 @@ _OPTIMIZERS: dict[str, Optimizer] = {
         Optimizer("sgd", _sgd, description="plain (stochastic) gradient descent"),
         Optimizer("momentum", _momentum, description="heavy-ball momentum 0.9"),
         Optimizer("nesterov", _nesterov, description="Nesterov momentum 0.9"),
-        Optimizer("adam", optax.adam, description="Adam (Kingma & Ba 2015)"),
-        Optimizer("adamw", optax.adamw, description="Adam with decoupled weight decay 1e-4"),
-        Optimizer("rmsprop", optax.rmsprop, description="RMSProp, decay 0.9"),
-        Optimizer("adagrad", optax.adagrad, default_lr=1e-1, description="Adagrad"),
+        Optimizer("adam", _Optax("adam"), description="Adam (Kingma & Ba 2015)"),
+        Optimizer("adamw", _Optax("adamw"), description="Adam with decoupled weight decay 1e-4"),
+        Optimizer("rmsprop", _Optax("rmsprop"), description="RMSProp, decay 0.9"),
+        Optimizer("adagrad", _Optax("adagrad"), default_lr=1e-1, description="Adagrad"),
         Optimizer(
             "lbfgs", _lbfgs, default_lr=None, description="L-BFGS with zoom line search (optax)"
         ),
@@ -167,7 +182,7 @@ def resolve(spec: Any) -> Optimizer:
         return spec
     if isinstance(spec, str):
         return optimizer(spec)
-    if isinstance(spec, optax.GradientTransformation):
+    if _is_transformation(spec):
         return Optimizer("custom", _Ready(spec), default_lr=None, takes_lr=False)
     if callable(spec):
         name = getattr(spec, "__name__", "custom")
@@ -176,3 +191,8 @@ def resolve(spec: Any) -> Optimizer:
         "optimizer must be a name, an optax GradientTransformation or a factory of the "
         f"learning rate; got {type(spec).__name__}. Known names: {', '.join(names())}."
     )
+
+
+def _is_transformation(spec: Any) -> bool:
+    """Whether ``spec`` is a ready optax transformation (checked without importing optax)."""
+    return hasattr(spec, "init") and hasattr(spec, "update") and not isinstance(spec, type)
