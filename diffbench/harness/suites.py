@@ -8,6 +8,7 @@ A suite is a built-in name (``smoke``, ``standard``, ``full``, ``gpu``; files in
     dtypes = ["float32", "float64"]      # default for every block
     devices = ["cpu"]                    # cpu, gpu or all; --device overrides
     seed = 0
+    plugins = ["mybench.bench"]          # modules (or module:attribute) to load first
 
     [timing]                             # TimingPolicy fields; a block may override them
     budget_s = 0.05
@@ -35,7 +36,9 @@ A suite is a built-in name (``smoke``, ``standard``, ``full``, ``gpu``; files in
     repeats = 3                          # timed calls of the compiled runner
 
 Scalable functions run at the listed dims they support (``n >= min_dim``); a function named
-explicitly that supports none of them is an error.
+explicitly that supports none of them is an error. When a plugin fails to load, the names it
+would have registered are dropped from the suite (the CLI reports the plugin and exits 2) so
+the other cases still run.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ BUILTIN = ("smoke", "standard", "full", "gpu")
 DTYPES = ("float32", "float64")
 DEVICES = ("cpu", "gpu", "all")
 _TOP = {"suite", "timing", "gradients", "sweeps", "runs"}
-_SUITE = {"description", "dtypes", "devices", "seed"}
+_SUITE = {"description", "dtypes", "devices", "seed", "plugins"}
 _TIMING = {f.name for f in fields(TimingPolicy)}
 _BLOCKS = {
     "gradients": {"functions", "tags", "dims", "methods", "params", "dtypes", "timing"},
@@ -84,6 +87,7 @@ class Suite:
         timing: default timing policy.
         gradients, sweeps, runs: the blocks, as validated dicts.
         source: where the suite was read from.
+        plugins: the plugins the suite loads (``[suite] plugins``).
     """
 
     name: str
@@ -96,6 +100,7 @@ class Suite:
     sweeps: tuple[dict[str, Any], ...] = ()
     runs: tuple[dict[str, Any], ...] = ()
     source: str = ""
+    plugins: tuple[str, ...] = ()
 
     def cases(
         self, devices: list[str], dtypes: list[str] | None = None
@@ -166,6 +171,8 @@ def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
     head = raw.get("suite", {})
     _check_keys(head, _SUITE, f"[suite] of {name}")
     timing = _timing(raw.get("timing", {}), f"[timing] of {name}")
+    plugins = _spec.string_list(head.get("plugins", []), "plugins", f"[suite] of {name}")
+    raw = _load_plugins(raw, plugins, name)
     blocks = {kind: _blocks(raw, kind, name, timing) for kind in _BLOCKS}
     if not any(blocks.values()):
         raise DiffbenchError(f"Suite {name} has no [[gradients]], [[sweeps]] or [[runs]] block.")
@@ -177,8 +184,43 @@ def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
         seed=_spec.integer(head.get("seed", 0), "seed", where, minimum=0),
         timing=timing,
         source=source,
+        plugins=tuple(plugins),
         **{kind: tuple(found) for kind, found in blocks.items()},
     )
+
+
+def _load_plugins(raw: dict[str, Any], specs: list[str], name: str) -> dict[str, Any]:
+    """Load the suite's plugins; if any plugin failed, drop the names nobody registered."""
+    from .. import plugins
+
+    plugins.load_all(specs, entry_points=False, source=f"suite {name}")
+    if not plugins.failures():
+        return raw
+    from .. import functions, methods, optimize
+
+    known = {
+        "functions": set(functions.names()),
+        "methods": set(methods.names()),
+        "optimizers": set(optimize.names()),
+    }
+    out = dict(raw)
+    for kind in _BLOCKS:
+        blocks = [_known_only(b, known) for b in raw.get(kind, []) if isinstance(b, dict)]
+        out[kind] = [
+            b
+            for b in blocks
+            if b.get("functions") and b.get("methods", ["*"]) and b.get("optimizers", ["sgd"])
+        ]
+    return out
+
+
+def _known_only(block: dict[str, Any], known: dict[str, set[str]]) -> dict[str, Any]:
+    """Return ``block`` with unknown function, method and optimizer names left out."""
+    out = dict(block)
+    for key, names in known.items():
+        if isinstance(block.get(key), list):
+            out[key] = [v for v in block[key] if v == "*" or v in names]
+    return out
 
 
 def _blocks(

@@ -52,3 +52,20 @@ def get(name: str | Method, what: str = "gradient") -> Method:
             )
         raise unknown(f"{what} method", name, candidates)
     return table[name]
+
+
+def add(method: Method, what: str = "gradient", replace: bool = False) -> Method:
+    """Add ``method`` to the ``gradient`` or ``hessian`` table and return it.
+
+    Plugins call this through ``diffbench.plugins.register_method``.
+
+    Raises:
+        DiffbenchError: the name is taken (pass ``replace=True`` to override it).
+    """
+    from .._errors import DiffbenchError
+
+    table = _TABLES[what]
+    if method.name in table and not replace:
+        raise DiffbenchError(f"A {what} method named `{method.name}` is already registered.")
+    table[method.name] = method
+    return method

@@ -8,7 +8,8 @@ from typing import Any
 
 from .._errors import DiffbenchError
 
-KINDS = ("symbolic", "finite_difference", "forward_ad", "reverse_ad", "peer")
+KINDS = ("symbolic", "finite_difference", "forward_ad", "reverse_ad", "peer", "exact")
+"""Method kinds; ``exact`` is a plugin's exact method that is none of the built-in families."""
 
 
 class Skipped(DiffbenchError):
@@ -24,7 +25,7 @@ class Method:
 
     Attributes:
         name: the public name (``central``, ``reverse_ad``, ...).
-        kind: one of ``symbolic``, ``finite_difference``, ``forward_ad``, ``reverse_ad``, ``peer``.
+        kind: one of ``KINDS``.
         factory: ``factory(objective, n, dtype, **params) -> grad_fn``; for jittable methods
             ``grad_fn`` is a pure JAX function ``x -> gradient`` (not yet jitted), for peers a
             NumPy-in, NumPy-out function.

@@ -159,6 +159,25 @@ def names() -> list[str]:
     return sorted(_OPTIMIZERS)
 
 
+def add(opt: Optimizer, replace: bool = False) -> Optimizer:
+    """Add ``opt`` to the named optimizers and return it (``plugins.register_optimizer``).
+
+    Raises:
+        DiffbenchError: the name is taken (pass ``replace=True`` to override it).
+    """
+    if opt.name in _OPTIMIZERS and not replace:
+        raise DiffbenchError(f"An optimizer named `{opt.name}` is already registered.")
+    _OPTIMIZERS[opt.name] = opt
+    return opt
+
+
+def describe(name: str) -> str:
+    """Return the one-line description of the optimizer called ``name``."""
+    if name not in _OPTIMIZERS:
+        raise unknown("optimizer", name, _OPTIMIZERS)
+    return _OPTIMIZERS[name].description
+
+
 def optimizer(name: str, **hyper: Any) -> Optimizer:
     """Return the optimizer called ``name``, with hyperparameters overridden by ``hyper``.
 
