@@ -2,8 +2,13 @@
 
 Bad usage (an unknown name, a bad option, a missing GPU, a corrupt results file) prints one
 line on stderr and exits with code 2, without a traceback; ``DIFFBENCH_TRACEBACK=1`` shows
-tracebacks of unexpected errors (exit code 1). Ctrl-C exits with 130 and keeps every
-finished case on disk (continue with ``--resume``).
+tracebacks of unexpected errors (exit code 1). A plugin that fails (it does not import, or its
+function, method or optimizer raises) is one line naming it and exit code 2; the other cases
+still run. Ctrl-C exits with 130 and keeps every finished case on disk (``--resume``).
+
+``--help``, ``--version`` and ``list`` import neither JAX, SymPy nor pandas: every handler
+imports what it needs when it runs. Subcommands live in ``COMMANDS``: a new one is a builder
+of its arguments and a handler of the parsed namespace.
 
 Example:
     $ diffbench list methods
@@ -18,13 +23,25 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 from ._errors import DiffbenchError
 
 LISTS = ("functions", "methods", "suites", "optimizers")
+
+RUN_EXAMPLES = """\
+examples:
+  diffbench run smoke -f rosenbrock -m central -m 'forward*'   gradients of one function
+  diffbench run smoke -o adam --dims 2                          optimizer runs only
+  diffbench run suite.toml --plugin mybench.bench --max-time 60 your code, one minute
+  diffbench run smoke --dtype float32 --quiet --no-report       CI logs
+
+Patterns are shell globs (fnmatch). -m without -o leaves optimizer runs out, -o without -m
+leaves gradient cases out; a filter repeated keeps what matches any of its patterns.
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +51,86 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+@dataclass(frozen=True)
+class Command:
+    """One subcommand.
+
+    Attributes:
+        help: one line for ``diffbench --help``.
+        build: adds the subcommand's arguments to its parser.
+        handle: runs it; returns the exit code.
+        own_parser: the subcommand parses its own arguments (``handle`` gets the raw argv).
+    """
+
+    help: str
+    build: Callable[[argparse.ArgumentParser], None]
+    handle: Callable[..., int]
+    own_parser: bool = False
+
+
+def _plugin_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE (or module:attribute) first, to register your functions, methods "
+        "or optimizers (repeatable; installed diffbench.plugins entry points load anyway)",
+    )
+
+
+def _build_list(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", nargs="?", choices=LISTS, help="what to list (default: all)")
+    parser.add_argument("--tag", action="append", help="only functions with this tag")
+    parser.add_argument("--json", action="store_true", help="as JSON: {section: [rows]}")
+    _plugin_option(parser)
+
+
+def _build_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "suite", help="a built-in suite (smoke, standard, full, gpu) or a TOML path"
+    )
+    pick = parser.add_argument_group("selecting cases")
+    for short, long, what in (
+        ("-f", "--function", "functions"),
+        ("-m", "--method", "gradient methods"),
+        ("-o", "--optimizer", "optimizers"),
+    ):
+        pick.add_argument(
+            short, long, action="append", default=[], metavar="GLOB", help=f"only these {what}"
+        )
+    pick.add_argument("--dims", type=_dims, default=(), metavar="N[,N...]", help="only these n")
+    pick.add_argument("--dtype", choices=("float32", "float64", "all"), help="default: all")
+    pick.add_argument("--device", choices=("cpu", "gpu", "all"), help="default: the suite's")
+    pick.add_argument(
+        "--max-time",
+        type=float,
+        metavar="SECONDS",
+        help="start no case after this budget; finish later with --resume",
+    )
+    parser.add_argument("--out", default=None, help="results root (default: results/runs)")
+    parser.add_argument("--resume", action="store_true", help="continue the newest unfinished set")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (CI logs)")
+    parser.add_argument(
+        "--no-report", action="store_true", help="skip writing <result set>/report/ at the end"
+    )
+    _plugin_option(parser)
+
+
+def _build_env(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="as JSON")
+
+
+def _dims(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected whole numbers like 2,8; got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive whole numbers; got {text!r}")
+    return values
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``diffbench`` argument parser with its subcommands."""
     from . import __version__
@@ -41,23 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="diffbench", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"diffbench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    listing = sub.add_parser("list", help="list functions, methods, suites or optimizers")
-    listing.add_argument("what", nargs="?", choices=LISTS, help="what to list (default: all)")
-    listing.add_argument("--tag", action="append", help="only functions with this tag")
-    run = sub.add_parser("run", help="run a suite and write a result set")
-    run.add_argument("suite", help="a built-in suite (smoke, standard, full, gpu) or a TOML path")
-    run.add_argument("--device", choices=("cpu", "gpu", "all"), help="default: the suite's")
-    run.add_argument("--dtype", choices=("float32", "float64", "all"), help="default: all")
-    run.add_argument("--out", default=None, help="results root (default: results/runs)")
-    run.add_argument("--resume", action="store_true", help="continue the newest unfinished set")
-    run.add_argument("--quiet", action="store_true", help="no progress bar (CI logs)")
-    run.add_argument(
-        "--no-report", action="store_true", help="skip writing <result set>/report/ at the end"
-    )
-    env = sub.add_parser("env", help="print the environment fingerprint")
-    env.add_argument("--json", action="store_true", help="as JSON")
-    for name, text in (("report", "write a report"), ("compare", "compare two result sets")):
-        sub.add_parser(name, help=f"{text} (see diffbench {name} --help)", add_help=False)
+    for name, command in COMMANDS.items():
+        if command.own_parser:
+            sub.add_parser(
+                name, help=f"{command.help} (see diffbench {name} --help)", add_help=False
+            )
+            continue
+        extra = {"epilog": RUN_EXAMPLES} if name == "run" else {}
+        command.build(
+            sub.add_parser(
+                name,
+                help=command.help,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+                **extra,
+            )
+        )
     return parser
 
 
@@ -65,10 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv and argv[0] in ("report", "compare"):
-            return _delegate(argv[0], argv[1:])
+        if argv and argv[0] in COMMANDS and COMMANDS[argv[0]].own_parser:
+            return COMMANDS[argv[0]].handle(argv[1:])
         args = build_parser().parse_args(argv)
-        return {"list": _list, "run": _run, "env": _env}[args.command](args)
+        return COMMANDS[args.command].handle(args)
     except DiffbenchError as exc:
         print(f"diffbench: error: {exc}", file=sys.stderr)
         return 2
@@ -90,18 +185,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _delegate(command: str, argv: list[str]) -> int:
-    """Hand ``report`` / ``compare`` to ``diffbench.report``."""
-    try:
-        from . import report
-    except ImportError as exc:
-        raise DiffbenchError(f"`{command}` needs diffbench.report, which failed: {exc}.") from None
-    entry = getattr(report, f"main_{command}", None)
-    if entry is None:
-        raise DiffbenchError(
-            f"`{command}` is not available: diffbench.report has no main_{command}."
-        )
-    return int(entry(argv) or 0)
+def _delegate(command: str) -> Callable[[list[str]], int]:
+    """Return the handler that hands ``report`` / ``compare`` to ``diffbench.report``."""
+
+    def handle(argv: list[str]) -> int:
+        try:
+            from . import report
+        except ImportError as exc:
+            raise DiffbenchError(
+                f"`{command}` needs diffbench.report, which failed: {exc}."
+            ) from None
+        entry = getattr(report, f"main_{command}", None)
+        if entry is None:
+            raise DiffbenchError(
+                f"`{command}` is not available: diffbench.report has no main_{command}."
+            )
+        return int(entry(argv) or 0)
+
+    return handle
+
+
+def _load_plugins(specs: list[str]) -> None:
+    from . import plugins
+
+    plugins.load_all(specs)
+
+
+def _plugin_failures() -> int:
+    """Print one line per failed plugin; return 2 if any failed, else 0."""
+    from . import plugins
+
+    for name, reason in plugins.failures().items():
+        print(f"diffbench: error: plugin `{name}`: {reason}", file=sys.stderr)
+    return 2 if plugins.failures() else 0
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -109,22 +225,29 @@ def _list(args: argparse.Namespace) -> int:
 
     if args.tag and args.what not in (None, "functions"):
         raise DiffbenchError(f"--tag filters functions; it does not apply to {args.what}.")
+    _load_plugins(args.plugin)
     sections = [args.what] if args.what else list(LISTS)
-    code = 0
-    for section in sections:
-        lines, ok = listing.section(section, args.tag)
+    found = {section: listing.rows(section, args.tag) for section in sections}
+    if args.json:
+        print(listing.to_json(found))
+    for section, rows in found.items() if not args.json else ():
+        lines = listing.render(rows)
         if len(sections) > 1:
             print(f"{section}:")
             lines = [f"  {line}" for line in lines]
         print("\n".join(lines))
-        code = code or (0 if ok or len(sections) > 1 else 1)
-    return code
+    return _plugin_failures()
 
 
 def _run(args: argparse.Namespace) -> int:
     from .harness import run_suite
+    from .harness.selection import Selection
     from .store import DEFAULT_ROOT
 
+    _load_plugins(args.plugin)
+    select = Selection(
+        tuple(args.function), tuple(args.method), tuple(args.optimizer), tuple(args.dims)
+    )
     result = run_suite(
         args.suite,
         device=args.device,
@@ -132,14 +255,17 @@ def _run(args: argparse.Namespace) -> int:
         out=args.out or DEFAULT_ROOT,
         resume=args.resume,
         quiet=args.quiet,
+        select=None if select.empty else select,
+        budget_s=args.max_time,
     )
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items()))
     resumed = f" ({result.skipped_done} already done)" if result.skipped_done else ""
-    print(f"{result.ran} cases{resumed} in {result.wall_s:.1f} s: {counts or 'no rows'}")
+    left = f"; {result.left} left for --resume (time budget)" if result.left else ""
+    print(f"{result.ran} cases{resumed} in {result.wall_s:.1f} s: {counts or 'no rows'}{left}")
     print(result.path)
     if not args.no_report:
         _write_report(result.path)
-    return 0
+    return _plugin_failures()
 
 
 def _write_report(path: Path) -> None:
@@ -161,3 +287,15 @@ def _env(args: argparse.Namespace) -> int:
     info = fingerprint()
     print(json.dumps(info, indent=2) if args.json else "\n".join(summary_lines(info)))
     return 0
+
+
+COMMANDS: dict[str, Command] = {
+    "list": Command("list functions, methods, suites or optimizers", _build_list, _list),
+    "run": Command("run a suite and write a result set", _build_run, _run),
+    "report": Command("write a report", lambda p: None, _delegate("report"), own_parser=True),
+    "compare": Command(
+        "compare two result sets", lambda p: None, _delegate("compare"), own_parser=True
+    ),
+    "env": Command("print the environment fingerprint", _build_env, _env),
+}
+"""The subcommands, in the order ``--help`` lists them."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ class SessionResult:
         ran: cases measured by this call.
         skipped_done: cases already on disk (``resume``).
         wall_s: seconds the session took.
+        left: cases not started because the time budget ran out (``--resume`` runs them).
     """
 
     path: Path
@@ -49,6 +51,7 @@ class SessionResult:
     ran: int = 0
     skipped_done: int = 0
     wall_s: float = 0.0
+    left: int = 0
 
 
 def resolve_devices(requested: list[str] | tuple[str, ...]) -> list[str]:
@@ -81,6 +84,8 @@ def run_suite(
     out: str | Path = DEFAULT_ROOT,
     resume: bool = False,
     quiet: bool = False,
+    select: Callable[[Any], bool] | None = None,
+    budget_s: float | None = None,
 ) -> SessionResult:
     """Run a suite and return where its result set is.
 
@@ -92,6 +97,9 @@ def run_suite(
         resume: continue the newest result set of this suite on this machine under ``out``
             (a fresh one if there is none), skipping the cases already on disk.
         quiet: no progress bar.
+        select: keep only the cases for which ``select(case)`` is true (``Selection``).
+        budget_s: start no new case after this many seconds; the set stays ``interrupted``
+            so ``resume`` finishes it.
 
     Example:
         >>> result = run_suite("smoke", out="/tmp/diffbench-runs")  # doctest: +SKIP
@@ -100,29 +108,36 @@ def run_suite(
     spec = suite if isinstance(suite, Suite) else load_suite(suite)
     devices = resolve_devices([device] if device else list(spec.devices))
     dtypes = None if dtype in (None, "all") else [dtype]
-    cases = spec.cases(devices, dtypes)
+    cases = [c for c in spec.cases(devices, dtypes) if select is None or select(c)]
     if not cases:
-        raise DiffbenchError(f"Suite {spec.name} has no case for devices {devices}, {dtype}.")
+        raise DiffbenchError(
+            f"Suite {spec.name} has no case for devices {devices}, {dtype} and the filters given."
+        )
     results = _open(spec, out, resume, devices)
     todo = [c for c in cases if c.key() not in results.done(c.table)]
     runner = _Runner(results)
     with progress_bar(len(cases), len(cases) - len(todo), quiet) as bar:
         try:
+            done = 0
             for case in todo:
+                if budget_s is not None and time.perf_counter() - started > budget_s:
+                    break
                 bar.start(case.label())
                 runner.run(case)
                 bar.advance()
+                done += 1
             bar.finish()
         except BaseException:
             results.close(status="interrupted")
             raise
-    results.close(status="complete")
+    results.close(status="complete" if done == len(todo) else "interrupted")
     return SessionResult(
         path=results.path,
         statuses=_statuses(results),
-        ran=len(todo),
+        ran=done,
         skipped_done=len(cases) - len(todo),
         wall_s=time.perf_counter() - started,
+        left=len(todo) - done,
     )
 
 
@@ -139,6 +154,9 @@ def _open(spec: Suite, out: str | Path, resume: bool, devices: list[str]) -> Res
     meta["copy_bandwidth_gbs"] = {d: environment.copy_bandwidth_gbs(d) for d in devices}
     meta["dispatch_s"] = {d: environment.dispatch_seconds(d) for d in devices}
     meta.update(suite_source=spec.source, seed=spec.seed, devices=devices, started=timestamp_now())
+    from .. import plugins
+
+    meta["plugins"] = plugins.loaded()  # {module: where it was named}; failures stay errors
     return ResultSet.create(out, spec.name, meta)
 
 
