@@ -16,9 +16,26 @@ from diffbench.cli import main
 
 @pytest.fixture(autouse=True)
 def fresh_plugin_state(monkeypatch):
-    """Each test sees no plugin loaded or failed (the registries keep what tests add)."""
+    """Each test sees no plugin loaded or failed; what it registers is gone afterwards.
+
+    (Later test modules run suites with ``methods = ["*"]``: a plugin method left behind
+    would join them.)
+    """
+    from diffbench.functions import _registry
+    from diffbench.optimize import _optimizers
+
     for name in ("_loaded", "_failures", "_origin"):
         monkeypatch.setattr(plugins, name, {})
+    tables = [
+        _registry._REGISTRY,
+        _optimizers._OPTIMIZERS,
+        *diffbench.methods._TABLES.values(),
+    ]
+    saved = [dict(table) for table in tables]
+    yield
+    for table, before in zip(tables, saved, strict=True):
+        table.clear()
+        table.update(before)
 
 
 @pytest.fixture
