@@ -43,7 +43,7 @@ def measure(rounds: int) -> dict[str, list[float]]:
     """Return the samples (seconds) of every command, interleaved in shuffled rounds."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     samples: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for name, argv in COMMANDS.items():  # warm the file cache once, untimed
+    for argv in COMMANDS.values():  # warm the file cache once, untimed
         wall_seconds(argv, env)
     rng = random.Random(0)
     for _ in range(rounds):

@@ -2,16 +2,17 @@
 
 The project's pytest settings collect ``test_*.py`` under ``tests/``; here files named
 ``bench_*.py`` are collected too, so ``pytest benchmarks/ --benchmark-only`` finds them.
-Importing diffbench turns float64 on.
+Float64 is on for every benchmark (``import diffbench`` no longer sets it).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import jax
 import pytest
 
-import diffbench  # noqa: F401 - enables float64
+jax.config.update("jax_enable_x64", True)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:

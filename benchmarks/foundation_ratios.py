@@ -20,6 +20,8 @@ import numpy as np
 import diffbench
 from diffbench.harness import TimingPolicy, compile_jit, time_calls
 
+jax.config.update("jax_enable_x64", True)  # figures in float64; diffbench no longer sets it
+
 POLICY = TimingPolicy(budget_s=1.0, sample_s=0.02, min_repeats=7)
 PEER_POLICY = TimingPolicy(budget_s=3.0, sample_s=1e-6, min_repeats=5, max_repeats=7)
 

@@ -29,6 +29,8 @@ import numpy as np
 import diffbench
 from diffbench.harness import TimingPolicy, compile_jit, time_calls
 
+jax.config.update("jax_enable_x64", True)  # figures in float64; diffbench no longer sets it
+
 POLICY = TimingPolicy(budget_s=1.0, sample_s=0.02, min_repeats=20, max_repeats=200)
 SIZES = {  # large (GPU) and small (CPU) sizes
     "copy": (2**30, 2**25),

@@ -36,6 +36,8 @@ import optax
 import diffbench
 from diffbench import functions, optimize
 
+jax.config.update("jax_enable_x64", True)  # figures in float64; diffbench no longer sets it
+
 LR = 1e-3
 
 
