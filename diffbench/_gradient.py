@@ -42,8 +42,8 @@ def gradient(f: Any, x: Any, method: str = "reverse_ad", **params: Any) -> jax.A
             difference: ``h_i = step * max(1, |x_i|)``) or ``num_steps=8`` for ``richardson``.
 
     Example:
-        >>> import diffbench, jax.numpy as jnp
-        >>> diffbench.gradient("sphere", jnp.array([1.0, -2.0]), method="central")
+        >>> import diffbench, numpy as np
+        >>> diffbench.gradient("sphere", np.array([1.0, -2.0]), method="central")
         Array([ 2., -4.], dtype=float64)
     """
     objective = as_objective(f)
@@ -61,8 +61,8 @@ def gradient_with_error(f: Any, x: Any, **params: Any) -> tuple[jax.Array, jax.A
     (distance between neighbouring extrapolations) plus the rounding of f.
 
     Example:
-        >>> import diffbench, jax.numpy as jnp
-        >>> grad, err = diffbench.gradient_with_error("sphere", jnp.array([1.0, -2.0]))
+        >>> import diffbench, numpy as np
+        >>> grad, err = diffbench.gradient_with_error("sphere", np.array([1.0, -2.0]))
         >>> [round(float(g), 9) for g in grad], bool(err.max() < 1e-9)
         ([2.0, -4.0], True)
     """
@@ -83,8 +83,8 @@ def hessian(f: Any, x: Any, method: str = "forward_over_reverse", **params: Any)
     """Return the n x n Hessian of ``f`` at ``x`` by ``method`` (``methods.names("hessian")``).
 
     Example:
-        >>> import diffbench, jax.numpy as jnp
-        >>> diffbench.hessian("sphere", jnp.array([1.0, 2.0]))
+        >>> import diffbench, numpy as np
+        >>> diffbench.hessian("sphere", np.array([1.0, 2.0]))
         Array([[2., 0.],
                [0., 2.]], dtype=float64)
     """
