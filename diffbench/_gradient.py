@@ -63,7 +63,7 @@ def gradient_with_error(f: Any, x: Any, **params: Any) -> tuple[jax.Array, jax.A
     Example:
         >>> import diffbench, numpy as np
         >>> grad, err = diffbench.gradient_with_error("sphere", np.array([1.0, -2.0]))
-        >>> [round(float(g), 9) for g in grad], bool(np.max(err) < 1e-9)
+        >>> [round(float(g), 9) for g in grad], bool(np.asarray(err).max() < 1e-9)
         ([2.0, -4.0], True)
     """
     objective = as_objective(f)
