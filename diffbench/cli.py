@@ -230,7 +230,8 @@ def _list(args: argparse.Namespace) -> int:
     found = {section: listing.rows(section, args.tag) for section in sections}
     if args.json:
         print(listing.to_json(found))
-    for section, rows in found.items() if not args.json else ():
+        return _plugin_failures()
+    for section, rows in found.items():
         lines = listing.render(rows)
         if len(sections) > 1:
             print(f"{section}:")

@@ -97,13 +97,14 @@ def suites() -> list[dict[str, Any]]:
 def optimizers() -> list[dict[str, Any]]:
     """One row per named optimizer."""
     from .. import optimize, plugins
+    from ..optimize._optimizers import describe
 
     return [
         {
             "name": name,
             "default_lr": optimize.optimizer(name).default_lr,
             "plugin": plugins.origin("optimizer", name) or "",
-            "description": optimize._optimizers.describe(name),
+            "description": describe(name),
         }
         for name in optimize.names()
     ]
