@@ -4,7 +4,8 @@ A plugin is a module that registers things when it is imported (or a ``module:at
 that names one thing or a hook to call). diffbench loads plugins from three places:
 
 - the ``diffbench.plugins`` entry-point group of every installed package (``list`` and ``run``
-  load them all), e.g. in the plugin package's ``pyproject.toml``::
+  load them all, so a plugin that imports JAX makes ``list`` import it too), e.g. in the
+  plugin package's ``pyproject.toml``::
 
       [project.entry-points."diffbench.plugins"]
       mybench = "mybench.bench"
