@@ -117,6 +117,27 @@ def test_a_jax_only_function_is_scored_against_float64_reverse_mode():
         diffbench.gradient("plug_logsumexp", x, method="symbolic")
 
 
+def test_a_complex_method_skips_non_analytic_functions_and_kinds_are_checked():
+    plugins.register_method(
+        "plug_complex_step",
+        lambda f: lambda x: diffbench.methods.finite_difference.complex_step_gradient(f, x, 1e-20),
+        kind="finite_difference",
+        order=2,
+        needs_complex=True,
+        replace=True,
+    )
+    x = np.array([0.5, -1.5])
+    with pytest.raises(diffbench.Skipped, match="relu is not"):
+        diffbench.gradient("relu", x, method="plug_complex_step")
+    np.testing.assert_allclose(diffbench.gradient("sphere", x, method="plug_complex_step"), 2 * x)
+    with pytest.raises(diffbench.DiffbenchError, match="kind must be exact or finite_difference"):
+        plugins.register_method("plug_bad_kind", lambda f: f, kind="magic")
+    with pytest.raises(diffbench.DiffbenchError, match="factory of the learning rate"):
+        import optax
+
+        plugins.register_optimizer("plug_ready", optax.adam(0.1))
+
+
 def test_an_import_error_is_recorded_with_the_plugin_name(plugin_dir):
     name = plugin_dir("plug_broken", "import no_such_module_anywhere\n")
     assert not plugins.load(name)
