@@ -1,4 +1,4 @@
-"""The command line: ``diffbench list | run | report | compare | env``.
+"""The command line: ``diffbench list | run | report | compare | study | env``.
 
 Bad usage (an unknown name, a bad option, a missing GPU, a corrupt results file) prints one
 line on stderr and exits with code 2, without a traceback; ``DIFFBENCH_TRACEBACK=1`` shows
@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-report", action="store_true", help="skip writing <result set>/report/ at the end"
     )
+    from .studies._cli import add_parser as add_study_parser
+
+    add_study_parser(sub)
     env = sub.add_parser("env", help="print the environment fingerprint")
     env.add_argument("--json", action="store_true", help="as JSON")
     for name, text in (("report", "write a report"), ("compare", "compare two result sets")):
@@ -68,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in ("report", "compare"):
             return _delegate(argv[0], argv[1:])
         args = build_parser().parse_args(argv)
-        return {"list": _list, "run": _run, "env": _env}[args.command](args)
+        return {"list": _list, "run": _run, "env": _env, "study": _study}[args.command](args)
     except DiffbenchError as exc:
         print(f"diffbench: error: {exc}", file=sys.stderr)
         return 2
@@ -153,6 +156,12 @@ def _write_report(path: Path) -> None:
         print(f"diffbench: warning: no report ({type(exc).__name__}: {first})", file=sys.stderr)
         return
     print(f"report: {report.html}")
+
+
+def _study(args: argparse.Namespace) -> int:
+    from .studies._cli import main as study_main
+
+    return study_main(args)
 
 
 def _env(args: argparse.Namespace) -> int:

@@ -34,6 +34,10 @@ A suite is a built-in name (``smoke``, ``standard``, ``full``, ``gpu``; files in
     batch = 32                           # optional: SGD minibatches on finite-sum objectives
     repeats = 3                          # timed calls of the compiled runner
 
+    [[studies]]                          # diffbench.studies: one table per study
+    names = ["saddles", "learning-rate"] # "*" = every study
+    size = "small"                       # default (< 2 min each on 2 cores) or small
+
 Scalable functions run at the listed dims they support (``n >= min_dim``); a function named
 explicitly that supports none of them is an error.
 """
@@ -49,7 +53,7 @@ from typing import Any
 
 from .._errors import DiffbenchError, closest, unknown
 from . import _spec
-from .cases import GradientCase, RunCase, SweepCase, canonical
+from .cases import GradientCase, RunCase, StudyCase, SweepCase, canonical
 from .timing import TimingPolicy
 
 if sys.version_info >= (3, 11):
@@ -60,7 +64,7 @@ else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
 BUILTIN = ("smoke", "standard", "full", "gpu")
 DTYPES = ("float32", "float64")
 DEVICES = ("cpu", "gpu", "all")
-_TOP = {"suite", "timing", "gradients", "sweeps", "runs"}
+_TOP = {"suite", "timing", "gradients", "sweeps", "runs", "studies"}
 _SUITE = {"description", "dtypes", "devices", "seed"}
 _TIMING = {f.name for f in fields(TimingPolicy)}
 _BLOCKS = {
@@ -82,7 +86,7 @@ class Suite:
         devices: requested devices (``cpu``, ``gpu``, ``all``).
         seed: base seed of the session.
         timing: default timing policy.
-        gradients, sweeps, runs: the blocks, as validated dicts.
+        gradients, sweeps, runs, studies: the blocks, as validated dicts.
         source: where the suite was read from.
     """
 
@@ -96,17 +100,18 @@ class Suite:
     sweeps: tuple[dict[str, Any], ...] = ()
     runs: tuple[dict[str, Any], ...] = ()
     source: str = ""
+    studies: tuple[dict[str, Any], ...] = ()
 
     def cases(
         self, devices: list[str], dtypes: list[str] | None = None
-    ) -> list[GradientCase | SweepCase | RunCase]:
+    ) -> list[GradientCase | SweepCase | RunCase | StudyCase]:
         """Expand the suite into cases, grouped so cases sharing a point run together.
 
         Args:
             devices: resolved JAX platforms (``cpu``, ``gpu``).
             dtypes: keep only these dtypes (None keeps the suite's).
         """
-        out: list[GradientCase | SweepCase | RunCase] = []
+        out: list[GradientCase | SweepCase | RunCase | StudyCase] = []
         for device in devices:
             for block in self.gradients:
                 out += _gradient_cases(block, device, self._dtypes(block, dtypes), self.timing)
@@ -114,6 +119,8 @@ class Suite:
                 out += _sweep_cases(block, device, self._dtypes(block, dtypes))
             for block in self.runs:
                 out += _run_cases(block, device, self._dtypes(block, dtypes), self.seed)
+            for block in self.studies:
+                out += [StudyCase(name, block["size"], device) for name in block["names"]]
         grads = sorted(
             (c for c in out if isinstance(c, GradientCase)),
             key=lambda c: (c.device, c.dtype, c.function, c.n),
@@ -167,8 +174,11 @@ def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
     _check_keys(head, _SUITE, f"[suite] of {name}")
     timing = _timing(raw.get("timing", {}), f"[timing] of {name}")
     blocks = {kind: _blocks(raw, kind, name, timing) for kind in _BLOCKS}
-    if not any(blocks.values()):
-        raise DiffbenchError(f"Suite {name} has no [[gradients]], [[sweeps]] or [[runs]] block.")
+    studies = _study_blocks(raw.get("studies", []), name)
+    if not any(blocks.values()) and not studies:
+        raise DiffbenchError(
+            f"Suite {name} has no [[gradients]], [[sweeps]], [[runs]] or [[studies]] block."
+        )
     return Suite(
         name=name,
         description=str(head.get("description", "")),
@@ -177,8 +187,18 @@ def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
         seed=_spec.integer(head.get("seed", 0), "seed", where, minimum=0),
         timing=timing,
         source=source,
+        studies=tuple(studies),
         **{kind: tuple(found) for kind, found in blocks.items()},
     )
+
+
+def _study_blocks(entries: Any, name: str) -> list[dict[str, Any]]:
+    if not isinstance(entries, list):
+        raise DiffbenchError(f"`studies` in suite {name} must be an array of tables [[studies]].")
+    return [
+        _spec.study_block(entry, f"[[studies]] #{i} of {name}")
+        for i, entry in enumerate(entries, start=1)
+    ]
 
 
 def _blocks(

@@ -20,7 +20,6 @@ Example:
     ['vanishing-exploding', 'saddles']
 """
 
-from . import expectations, learning_rate, local_minima, saddles, vanishing
 from ._registry import SIZES as SIZES
 from ._registry import Study as Study
 from ._registry import get as get
@@ -30,10 +29,10 @@ from ._registry import run as run
 from ._registry import table_name as table_name
 
 for _study in (
-    Study("vanishing-exploding", vanishing.run, "gradient norms against depth; 0.25^n; clipping"),
-    Study("saddles", saddles.run, "steps to leave a saddle per optimizer; Hessian eigenvalues"),
-    Study("local-minima", local_minima.run, "random-start success rates; 1 - (1 - p)^k"),
-    Study("learning-rate", learning_rate.run, "final loss against lr; the stability edge 2/L"),
-    Study("expectations", expectations.run, "E[g(X)] by four rules; gradients of expectations"),
+    Study("vanishing-exploding", "vanishing", "gradient norms against depth; 0.25^n; clipping"),
+    Study("saddles", "saddles", "steps to leave a saddle per optimizer; Hessian eigenvalues"),
+    Study("local-minima", "local_minima", "random-start success rates; 1 - (1 - p)^k"),
+    Study("learning-rate", "learning_rate", "final loss against lr; the stability edge 2/L"),
+    Study("expectations", "expectations", "E[g(X)] by four rules; gradients of expectations"),
 ):
     register(_study)

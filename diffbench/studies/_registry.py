@@ -9,12 +9,14 @@ Every row carries ``study`` and ``part`` (which experiment of the study it belon
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-import pandas as pd
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .._errors import DiffbenchError, unknown
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SIZES = ("default", "small")
 
@@ -25,13 +27,19 @@ class Study:
 
     Attributes:
         name: the command-line name (``vanishing-exploding``); its table is ``table``.
-        run: ``run(size) -> DataFrame``; size is one of ``SIZES``.
+        module: the module (in ``diffbench.studies``) whose ``run(size) -> DataFrame`` it is,
+            imported only when the study runs, so listing studies stays light.
         description: one line for listings.
     """
 
     name: str
-    run: Callable[[str], pd.DataFrame] = field(repr=False)
+    module: str
     description: str = ""
+
+    def run(self, size: str) -> pd.DataFrame:
+        """Run the study at ``size`` (one of ``SIZES``) and return its table."""
+        module = importlib.import_module(f"{__package__}.{self.module}")
+        return module.run(size)
 
     @property
     def table(self) -> str:

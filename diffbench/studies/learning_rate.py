@@ -13,8 +13,8 @@ step to the next anywhere in the second half of the run (by more than rounding, 
 below 2/L, gradient descent near a minimum decreases the loss at every step (the descent
 lemma); above it the error along the top eigenvector grows or settles into an oscillation
 (the logistic regression's period-2 orbits), whose loss alternates. The trace is recorded at
-every step for this. The measured edge is the geometric mean of the largest rate below which every run is
-stable and the next rate of the grid; it should lie within one grid step of 2/L at the
+every step for this. The measured edge is the geometric mean of the largest rate below which
+every run is stable and the next rate of the grid; it should lie within one grid step of 2/L at the
 minimum. Rosenbrock's curvature at the start (-1.2, 1) is larger than at its minimum, so the
 report draws both edges there.
 """

@@ -61,7 +61,9 @@ def run(size: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for name in FUNCTIONS:
         for opt, lr in OPTIMIZERS.items():
-            success, x_final = successes(name, opt, lr, cfg["single"] + cfg["grouped"], cfg["steps"])
+            success, x_final = successes(
+                name, opt, lr, cfg["single"] + cfg["grouped"], cfg["steps"]
+            )
             common = {"function": name, "optimizer": opt, "lr": lr, "steps": cfg["steps"]} | {
                 "target_gap": 10.0 ** target_exponent(name),
                 "start_box": START_BOX.get(name, np.nan),

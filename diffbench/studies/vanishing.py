@@ -29,7 +29,7 @@ from .. import functions, methods, optimize
 from .._objective import Objective
 
 SIGMOID_MAX_SLOPE = 0.25
-"""sigmoid'(0) = sigmoid(0)(1 - sigmoid(0)) = 0.25, the largest slope: the texts' per-layer bound."""
+"""sigmoid'(0) = sigmoid(0)(1 - sigmoid(0)) = 0.25, its largest slope: the per-layer bound."""
 
 HOLD_GAIN = {"sigmoid": 4.0, "tanh": 1.0, "relu": float(np.sqrt(2.0))}
 """Weight gain at which the backward factor is one near 0: 1/sigmoid'(0), tanh'(0) = 1, He."""
@@ -116,7 +116,7 @@ def bound_rows(depth: int, points: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# -- per-layer gradient norms of a width-W chain -----------------------------------------------------
+# -- per-layer gradient norms of a width-W chain ---------------------------------------------
 
 
 def _chain_loss(weights: jax.Array, inputs: jax.Array, act: Any) -> jax.Array:
@@ -162,7 +162,7 @@ def layer_rows(depth: int, width: int, batch: int, seeds: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# -- digits of finite differences as the gradient vanishes ------------------------------------------
+# -- digits of finite differences as the gradient vanishes -----------------------------------
 
 
 def _estimates(method: str, depth: int, dtype: Any) -> np.ndarray:
