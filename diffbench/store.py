@@ -10,8 +10,9 @@ default) holding:
   Ctrl-C or a SIGKILL loses at most the case in flight; a torn last line is ignored;
 - ``gradients.parquet`` (and ``runs.parquet``, ``traces.parquet``, ``sweeps.parquet`` and one
   ``study_<name>.parquet`` per study when the suite has them): the journal compacted into
-  tables, rewritten atomically (temporary file + ``os.replace``) every ``checkpoint`` and when the session ends. Each carries the metadata in
-  its Parquet schema under the key ``diffbench``, so a lone file still says where it came from.
+  tables, rewritten atomically (temporary file + ``os.replace``) every ``checkpoint`` and when
+  the session ends. Each carries the metadata in its Parquet schema under the key
+  ``diffbench``, so a lone file still says where it came from.
 
 ``load(paths...)`` reads result-set folders, single Parquet files, or any folder containing
 result sets (found recursively) into one DataFrame, with metadata columns so that several
