@@ -132,6 +132,9 @@ def make_report(results: Results, compute_sweeps: bool = True) -> Report:
     sections = summary_sections(results)
     sections += gradient_sections(results, compute_sweeps)
     sections += run_sections(results)
+    from ._studies import study_sections
+
+    sections += study_sections(results)
     failures = _tables.failures(results.gradients, results.runs)
     if failures:
         sections.append(Section("failures", "Failed and skipped cases", "", [failures]))
