@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import functions, optimize
 from .._gradient import hessian
+from ..optimize._loop import optax_promotion
 
 FUNCTIONS = ("saddle", "monkey_saddle")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "sgd_noise")
@@ -90,7 +91,8 @@ def escape_steps(name: str, opt: str, starts: np.ndarray, steps: int) -> np.ndar
     """
     keys = jax.random.split(jax.random.key(1), len(starts))
     run = _compiled(name, opt, steps)
-    return np.asarray(run(jnp.asarray(starts, jnp.float64), keys))
+    with optax_promotion():  # optax mixes Python ints and int32 step counts
+        return np.asarray(run(jnp.asarray(starts, jnp.float64), keys))
 
 
 _CACHE: dict[tuple[str, str, int], Any] = {}
