@@ -17,8 +17,9 @@ def measure_study(case: StudyCase, run_id: str) -> list[dict[str, Any]]:
 
     with jax.default_device(jax.devices(case.device)[0]):
         table = studies.run(case.study, case.size)
-    extra = {"run_id": run_id, "device": case.device, "size": case.size, "status": "ok"}
-    return [extra | {k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+    extra = {"run_id": run_id, "device": case.device, "size": case.size}
+    rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+    return [extra | row | {"status": "ok"} for row in rows]
 
 
 def study_error_row(case: StudyCase, run_id: str, message: str) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 A study measures one phenomenon of the seed texts end to end (vanishing gradients, saddle
 points, ...) and returns one flat table, the rows of its ``study_<name>`` table in a result set.
-Every row carries ``study`` and ``part`` (which experiment of the study it belongs to).
+Every row carries ``study`` and ``part`` (which experiment of the study it belongs to); a
+session adds ``status`` (``ok``, or ``error`` on the one row of a study that failed), so a
+study reports an optimizer run's outcome as ``run_status``.
 ``size`` is ``"default"`` (the documented size, under two minutes on two CPU cores) or
 ``"small"`` (a few seconds: tests and CI smoke runs).
 """

@@ -132,7 +132,7 @@ def sweep_rows(name: str, grid: np.ndarray, steps: int) -> tuple[pd.DataFrame, p
     common = {"function": name, "steps": steps, "L": L_opt, "L_start": L_start}
     sweep = pd.DataFrame(
         {"part": "sweep", **common, "lr": res.lr, "f_final": res.f_final}
-        | {"gap_final": res.f_final - f_opt, "unstable": bad, "status": res.status}
+        | {"gap_final": res.f_final - f_opt, "unstable": bad, "run_status": res.status}
     )
     lo, hi, edge = measured_edge(res.lr, bad)
     step = 1.0 / PER_DECADE

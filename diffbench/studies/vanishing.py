@@ -242,7 +242,7 @@ def clipping_rows(depths: tuple[int, ...], lrs: tuple[float, ...], steps: int) -
                 {"part": "clipping", "activation": "linear", "init": "explode", "depth": depth}
                 | {"dtype": res.dtype, "clip": clip, "lr": float(res.lr[r]), "steps": steps}
                 | {"grad_norm": g0, "f_final": float(res.f_final[r])}
-                | {"diverged": bool(res.diverged[r]), "status": str(res.status[r])}
+                | {"diverged": bool(res.diverged[r]), "run_status": str(res.status[r])}
                 for r in range(res.runs)
             ]
     return pd.DataFrame(rows)
