@@ -32,16 +32,21 @@ def test_chain_gradient_meets_the_texts_bound_at_ten_layers():
     assert (random["grad_norm_max"] < random["bound"]).any()
 
 
-def test_central_difference_loses_every_digit_in_float32_and_reverse_mode_none():
-    rows = vanishing.digits_rows(depth=12)
-    get = rows.set_index(["method", "dtype", "depth"])
-    # f = 0.5 + 0.25^12 h: the change 2 * 0.25^12 * 4.9e-3 = 5.8e-10 is below half an ulp of
-    # 0.5 in float32 (3.0e-8), so f(x + h) == f(x - h) and the estimate is exactly zero.
-    assert get.loc[("central", "float32", 12), "grad_norm"] == 0.0
-    assert get.loc[("central", "float32", 12), "digits"] == 0.0
-    assert get.loc[("central", "float64", 1), "digits"] > 9  # truncation ~h^2 = 4e-11
-    reverse = rows[rows["method"] == "reverse_ad"]
-    np.testing.assert_array_equal(reverse["grad_norm"], reverse["bound"])
+def test_exact_partials_are_the_texts_quarter_powers_at_the_start():
+    x0 = vanishing.chain_start(10)
+    np.testing.assert_array_equal(vanishing.exact_first_partials(x0), 0.25 ** np.arange(1.0, 11))
+
+
+def test_central_difference_loses_every_digit_and_reverse_mode_none():
+    rows = vanishing.digits_rows(depth=20)
+    get = rows.set_index(["method", "dtype", "depth"])["digits"]
+    # f ~ 0.5 + 0.25^n h: at n = 12 the change 2 * 6e-8 * 4.9e-3 = 6e-10 is far below an ulp
+    # of 0.5 in float32 (6e-8); in float64 (h = 6e-6, ulp 1.1e-16) the same happens by n = 20.
+    assert get[("central", "float32", 12)] == 0.0
+    assert get[("central", "float64", 20)] == 0.0
+    assert get[("central", "float64", 1)] > 9  # truncation ~ h^2 = 4e-11
+    reverse = rows[rows["method"] == "reverse_ad"].groupby("dtype")["digits"].min()
+    assert reverse["float64"] > 14 and reverse["float32"] > 5.5
 
 
 def test_clipping_keeps_an_exploding_chain_finite():
