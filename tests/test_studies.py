@@ -125,10 +125,15 @@ def test_himmelblau_has_four_global_minima_and_runs_find_each():
 
 def test_k_start_rows_group_disjoint_starts():
     success = np.array([0, 0, 1, 0, 0, 0, 0, 1], dtype=bool)
-    rows = {r["k"]: r for r in local_minima.k_rows(success, p=0.25)}
+    rows = {r["k"]: r for r in local_minima.k_rows(success, p=0.25, p_ci=(0.1, 0.5))}
     assert (rows[2]["groups"], rows[2]["successes"]) == (4, 2)  # (0,0) (1,0) (0,0) (0,1)
     assert (rows[4]["groups"], rows[4]["successes"]) == (2, 2)
     assert rows[4]["predicted"] == pytest.approx(1 - 0.75**4)
+    assert (rows[4]["predicted_low"], rows[4]["predicted_high"]) == pytest.approx(
+        (1 - 0.9**4, 1 - 0.5**4)
+    )
+    low, high = stats.binomtest(2, 4).proportion_ci(0.95, method="exact")
+    assert (rows[2]["ci_low"], rows[2]["ci_high"]) == pytest.approx((low, high))
     assert 16 not in rows
 
 

@@ -192,13 +192,20 @@ def _k_panel(ax: Any, grouped: pd.DataFrame, palette: dict[str, Any]) -> None:
     markers = dict(zip(sorted(grouped["k"].unique()), "osD^v<>", strict=False))
     for (opt, k), part in grouped.groupby(["optimizer", "k"]):
         err = [part["p"] - part["ci_low"], part["ci_high"] - part["p"]]
-        ax.errorbar(part["predicted"], part["p"], yerr=err, fmt=markers[k], ms=4, capsize=2,
-                    color=palette[opt], alpha=0.8, lw=0.8)  # fmt: skip
+        xerr = None
+        if "predicted_low" in part:
+            xerr = [part["predicted"] - part["predicted_low"],
+                    part["predicted_high"] - part["predicted"]]  # fmt: skip
+        ax.errorbar(part["predicted"], part["p"], yerr=err, xerr=xerr, fmt=markers[k], ms=4,
+                    capsize=2, color=palette[opt], alpha=0.8, lw=0.8)  # fmt: skip
     ax.plot([0, 1], [0, 1], color="0.4", lw=0.8, ls="--")
     inside = grouped["within_ci"].astype(bool)
-    ax.set_title(f"k starts: measured vs 1 − (1 − p)^k ({int(inside.sum())}/{len(inside)} "
-                 "within the 95 % CI)")  # fmt: skip
-    ax.set_xlabel("predicted from the single-start rate: 1 − (1 − p)^k")
+    title = f"k starts: measured vs 1 − (1 − p)^k; {int(inside.sum())}/{len(inside)} in the CI"
+    if "intervals_overlap" in grouped:
+        meet = grouped["intervals_overlap"].astype(bool)
+        title += f", {int(meet.sum())}/{len(meet)} intervals meet"
+    ax.set_title(title)
+    ax.set_xlabel("predicted from the single-start rate: 1 − (1 − p)^k (p's 95 % CI mapped)")
     ax.set_ylabel("measured success of k starts (95 % CI)")
     from matplotlib.lines import Line2D
 

@@ -115,9 +115,14 @@ def _local_minima_tables(table: pd.DataFrame) -> list[Table]:
     note = ""
     if not grouped.empty:
         inside = grouped["within_ci"].astype(bool)
-        note = (f"k-start success within its 95 % interval of 1 − (1 − p)^k: "
-                f"{int(inside.sum())} of {len(inside)} (k = "
-                f"{', '.join(str(int(k)) for k in sorted(grouped['k'].unique()))}).")  # fmt: skip
+        ks = ", ".join(str(int(k)) for k in sorted(grouped["k"].unique()))
+        note = (f"1 − (1 − p)^k inside the measured k-start 95 % interval: {int(inside.sum())} "
+                f"of {len(inside)} (k = {ks}).")  # fmt: skip
+        if "intervals_overlap" in grouped:
+            meet = grouped["intervals_overlap"].astype(bool)
+            note += (f" Counting the uncertainty of p too (its interval mapped through "
+                     f"1 − (1 − p)^k), the two intervals meet in {int(meet.sum())} of "
+                     f"{len(meet)}.")  # fmt: skip
     header = ["function", "optimizer", "p", "95 % CI", "distinct global minima found"]
     return [Table(header, rows, note=note, title="Single-start success", align_left=2)]
 

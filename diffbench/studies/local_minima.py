@@ -20,7 +20,11 @@ Two independent batches of starts:
   Clopper-Pearson 95 % interval;
 - ``k_starts``: the second batch split into disjoint groups of k starts; a group succeeds when
   any of its runs does. Its measured rate and 95 % interval stand beside 1 - (1 - p)^k, the
-  rate the independence of starts predicts from p.
+  rate the independence of starts predicts from p. ``within_ci`` says whether the prediction
+  lies in the measured interval; the prediction is uncertain too (p comes from a finite batch,
+  and 1 - (1 - p)^k magnifies its error k(1 - p)^(k-1)-fold), so ``predicted_low`` /
+  ``predicted_high`` map p's interval through it and ``intervals_overlap`` says whether the
+  two intervals meet.
 """
 
 from __future__ import annotations
@@ -71,7 +75,8 @@ def run(size: str) -> pd.DataFrame:
             first, second = success[: cfg["single"]], success[cfg["single"] :]
             single = single_row(first, x_final[: cfg["single"]])
             rows.append({"part": "single"} | common | single)
-            rows += [{"part": "k_starts"} | common | r for r in k_rows(second, single["p"])]
+            p_ci = (single["ci_low"], single["ci_high"])
+            rows += [{"part": "k_starts"} | common | r for r in k_rows(second, single["p"], p_ci)]
     return pd.DataFrame(rows)
 
 
@@ -125,8 +130,12 @@ def single_row(success: np.ndarray, x_final: np.ndarray) -> dict[str, Any]:
     }
 
 
-def k_rows(success: np.ndarray, p: float) -> list[dict[str, Any]]:
-    """For each k: groups of k disjoint starts, measured success, interval, 1 - (1 - p)^k."""
+def k_rows(
+    success: np.ndarray, p: float, p_ci: tuple[float, float] | None = None
+) -> list[dict[str, Any]]:
+    """For each k: groups of k disjoint starts, measured success and its interval, and
+    1 - (1 - p)^k with the interval ``p_ci`` of p mapped through it (p itself if None)."""
+    low_p, high_p = (p, p) if p_ci is None else p_ci
     rows = []
     for k in KS:
         groups = success.size // k
@@ -135,9 +144,12 @@ def k_rows(success: np.ndarray, p: float) -> list[dict[str, Any]]:
         hit = success[: groups * k].reshape(groups, k).any(axis=1)
         low, high = interval(int(hit.sum()), groups)
         predicted = 1.0 - (1.0 - p) ** k
+        band = (1.0 - (1.0 - low_p) ** k, 1.0 - (1.0 - high_p) ** k)
         rows.append(
             {"k": k, "groups": groups, "successes": int(hit.sum()), "p": float(hit.mean())}
             | {"ci_low": low, "ci_high": high, "predicted": predicted}
+            | {"predicted_low": band[0], "predicted_high": band[1]}
             | {"within_ci": bool(low <= predicted <= high)}
+            | {"intervals_overlap": bool(band[0] <= high and low <= band[1])}
         )
     return rows
