@@ -16,6 +16,7 @@ from . import methods as methods  # noqa: E402
 from . import optimize as optimize  # noqa: E402
 from . import report as report  # noqa: E402
 from . import store as store  # noqa: E402
+from . import studies as studies  # noqa: E402
 from ._errors import DiffbenchError as DiffbenchError  # noqa: E402
 from ._gradient import gradient as gradient  # noqa: E402
 from ._gradient import gradient_with_error as gradient_with_error  # noqa: E402

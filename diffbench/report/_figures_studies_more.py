@@ -12,6 +12,7 @@ from ._figures_studies import _part, first_set
 
 RULE_ORDER = ("trapezoid", "gauss_hermite", "monte_carlo", "qmc")
 ERROR_FLOOR = 1e-17
+LABELS = {"cos": "cos X", "x^4": "X⁴", "x^2": "X²", "exp": "exp X", "mean": "X", "density": "1"}
 
 
 def learning_rate_figure(table: pd.DataFrame) -> Any | None:
@@ -53,7 +54,7 @@ def _lr_panel(ax: Any, rows: pd.DataFrame, edge: pd.DataFrame) -> None:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(f"learning rate (plain GD, {int(rows['steps'].iloc[0])} steps)")
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="best")
 
 
 def expectations_figure(table: pd.DataFrame) -> Any | None:
@@ -68,7 +69,7 @@ def expectations_figure(table: pd.DataFrame) -> Any | None:
     for ax, name in zip(axes[:2], ("cos", "x^4"), strict=True):
         _rule_panel(ax, integrals[integrals["integrand"] == name], palette)
         exact = float(integrals.loc[integrals["integrand"] == name, "exact"].iloc[0])
-        ax.set_title(f"E[{name.replace('x', 'X')}] = {exact:.6g}, X ~ N(0, 1)")
+        ax.set_title(f"E[{LABELS.get(name, name)}] = {exact:.6g}, X ~ N(0, 1)")
     if not grads.empty:
         _variance_panel(axes[2], grads)
     return fig

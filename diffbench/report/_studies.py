@@ -58,8 +58,9 @@ def _vanishing_tables(table: pd.DataFrame) -> list[Table]:
             [str(d), fmt.number(lr), _status(part, "none"), _status(part, "global_norm")]
             for (d, lr), part in clip.groupby(["depth", "lr"])
         ]
+        steps = int(clip["steps"].max())
         out.append(Table(["depth", "lr", "no clipping: final loss", "clip_by_global_norm(1)"],
-                         rows, title="Exploding gradients (SGD, 500 steps)",
+                         rows, title=f"Exploding gradients: final loss of SGD after {steps} steps",
                          align_left=0))  # fmt: skip
     return out
 
@@ -168,7 +169,7 @@ def _expectation_tables(table: pd.DataFrame) -> list[Table]:
             last = part.sort_values("evaluations").iloc[-1]
             error = last["rmse"] if last["repeats"] > 1 else last["abs_err"]
             rows.append([name, rule, str(int(last["evaluations"])),
-                         fmt.number(last["estimate"], 15), fmt.number(error, 2)])  # fmt: skip
+                         fmt.number(last["estimate"], 6), fmt.number(error, 2)])  # fmt: skip
         out.append(Table(["integral", "rule", "N", "estimate", "error"], rows, align_left=2,
                          title="∫ φ(x) dx = 1 and E[X] = ∫ x φ(x) dx = 0 (φ the registry's "
                                "normal_density), at the largest N"))  # fmt: skip
