@@ -187,7 +187,10 @@ def _expectation_tables(table: pd.DataFrame) -> list[Table]:
 _TEXT = {
     "vanishing": "Seed text 000: sigmoid′ ≤ 0.25, so ten sigmoid layers shrink a gradient by up "
     "to 0.25^10 ≈ 9.5e-7. Top: per-layer gradient norms of depth-50 chains at gains that make "
-    "the backward factor below, at and above one. Bottom: the bound against the measured "
+    "the backward factor below, at and above one near 0 (1/sigmoid′(0) = 4 for sigmoid, 1 for "
+    "tanh, √2 for ReLU, times ½, 1, 2): tanh and ReLU hold at the middle gain, the sigmoid "
+    "chain vanishes at every gain (its activations are not centred and saturate). Bottom: the "
+    "bound against the measured "
     "sigmoid chain (equal at its start, where every pre-activation is 0); the digits central "
     "differences and Richardson keep as the gradient vanishes; SGD on an exploding deep linear "
     "chain with and without optax.clip_by_global_norm.",
