@@ -216,7 +216,8 @@ def correct_digits(estimate: np.ndarray, exact: np.ndarray, dtype: str) -> np.nd
         rel = np.abs(estimate - exact) / np.abs(exact)
         digits = -np.log10(rel)
     digits = np.where(np.isfinite(estimate), digits, 0.0)
-    return np.clip(np.nan_to_num(digits, posinf=MAX_DIGITS[dtype]), 0.0, MAX_DIGITS[dtype])
+    clipped = np.clip(np.nan_to_num(digits, posinf=MAX_DIGITS[dtype]), 0.0, MAX_DIGITS[dtype])
+    return clipped + 0.0  # no negative zeros
 
 
 def digits_rows(depth: int) -> pd.DataFrame:
