@@ -91,7 +91,7 @@ def run(name: str, size: str = "default") -> pd.DataFrame:
         >>> import diffbench
         >>> df = diffbench.studies.run("expectations", size="small")  # doctest: +SKIP
         >>> sorted(df["part"].unique())  # doctest: +SKIP
-        ['integrals', 'score_vs_reparam']
+        ['gradients', 'integrals']
     """
     study = get(name)
     table = study.run(check_size(size))
