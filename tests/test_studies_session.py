@@ -1,5 +1,6 @@
 """Studies inside sessions: the [[studies]] suite block, study tables, the CLI and the report."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -74,3 +75,12 @@ def test_study_runs_end_to_end_into_a_result_set_and_the_report(tmp_path, capsys
     html = (path / "report" / "report.html").read_text(encoding="utf-8")
     assert "Study: expectations as integrals" in html
     assert "data:image/png;base64" in html.split('id="study_expectations"')[1]
+
+
+def test_a_study_row_s_own_status_never_hides_the_case_status(monkeypatch):
+    from diffbench.harness.studies import measure_study
+
+    table = pd.DataFrame({"study": ["x"], "part": ["a"], "status": ["diverged"], "v": [np.nan]})
+    monkeypatch.setattr(diffbench.studies, "run", lambda name, size: table)
+    (row,) = measure_study(StudyCase("saddles", "small", "cpu"), "rid")
+    assert (row["status"], row["run_id"], row["v"]) == ("ok", "rid", None)
