@@ -28,6 +28,7 @@ __getattr__, __dir__ = lazy_exports(
         "plugins": ".plugins",
         "report": ".report",
         "store": ".store",
+        "studies": ".studies",
         "gradient": "._gradient:gradient",
         "gradient_with_error": "._gradient:gradient_with_error",
         "hessian": "._gradient:hessian",
@@ -49,6 +50,7 @@ if TYPE_CHECKING:  # what static tools see: the same names, imported eagerly
     from . import plugins as plugins
     from . import report as report
     from . import store as store
+    from . import studies as studies
     from ._gradient import gradient as gradient
     from ._gradient import gradient_with_error as gradient_with_error
     from ._gradient import hessian as hessian

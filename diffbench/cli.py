@@ -1,4 +1,4 @@
-"""The command line: ``diffbench list | run | report | compare | env``.
+"""The command line: ``diffbench list | run | report | compare | study | env``.
 
 Bad usage (an unknown name, a bad option, a missing GPU, a corrupt results file) prints one
 line on stderr and exits with code 2, without a traceback; ``DIFFBENCH_TRACEBACK=1`` shows
@@ -282,6 +282,18 @@ def _write_report(path: Path) -> None:
     print(f"report: {report.html}")
 
 
+def _study_arguments(parser: argparse.ArgumentParser) -> None:
+    from .studies._cli import build
+
+    build(parser)
+
+
+def _study(args: argparse.Namespace) -> int:
+    from .studies._cli import main as study_main
+
+    return study_main(args)
+
+
 def _env(args: argparse.Namespace) -> int:
     from .harness.environment import fingerprint, summary_lines
 
@@ -296,6 +308,11 @@ COMMANDS: dict[str, Command] = {
     "report": Command("write a report", lambda p: None, _delegate("report"), own_parser=True),
     "compare": Command(
         "compare two result sets", lambda p: None, _delegate("compare"), own_parser=True
+    ),
+    "study": Command(
+        "run studies of the seed texts' phenomena (`diffbench study list` names them)",
+        lambda p: _study_arguments(p),
+        _study,
     ),
     "env": Command("print the environment fingerprint", _build_env, _env),
 }

@@ -8,10 +8,11 @@ default) holding:
 - ``cases.jsonl``: the journal. A session appends one line per finished case (the case key and
   its rows) and flushes it to disk (``fsync``) before starting the next case, so a crash, a
   Ctrl-C or a SIGKILL loses at most the case in flight; a torn last line is ignored;
-- ``gradients.parquet`` (and ``runs.parquet``, ``traces.parquet``, ``sweeps.parquet`` when the
-  suite has them): the journal compacted into tables, rewritten atomically (temporary file +
-  ``os.replace``) every ``checkpoint`` and when the session ends. Each carries the metadata in
-  its Parquet schema under the key ``diffbench``, so a lone file still says where it came from.
+- ``gradients.parquet`` (and ``runs.parquet``, ``traces.parquet``, ``sweeps.parquet`` and one
+  ``study_<name>.parquet`` per study when the suite has them): the journal compacted into
+  tables, rewritten atomically (temporary file + ``os.replace``) every ``checkpoint`` and when
+  the session ends. Each carries the metadata in its Parquet schema under the key
+  ``diffbench``, so a lone file still says where it came from.
 
 ``load(paths...)`` reads result-set folders, single Parquet files, or any folder containing
 result sets (found recursively) into one DataFrame, with metadata columns so that several
@@ -75,6 +76,31 @@ REQUIRED = {
     "traces": {"run_id"},
     "sweeps": {"function", "method"},
 }
+STUDY_PREFIX = "study_"
+"""Study tables are named ``study_<name>`` (``diffbench.studies.table_name``); each needs only
+its ``study`` column."""
+
+
+def is_table(name: str) -> bool:
+    """Whether ``name`` is a result-set table: one of ``TABLES`` or a ``study_<name>`` table."""
+    return name in TABLES or (name.startswith(STUDY_PREFIX) and len(name) > len(STUDY_PREFIX))
+
+
+def study_tables(folder: str | Path) -> list[str]:
+    """The study tables a result-set folder holds (from its Parquet files or its journal)."""
+    folder = Path(folder)
+    names = {p.stem for p in folder.glob(f"{STUDY_PREFIX}*.parquet")}
+    names |= {
+        table
+        for entry in read_journal(folder / JOURNAL)
+        for table in entry_tables(entry)
+        if table.startswith(STUDY_PREFIX)
+    }
+    return sorted(n for n in names if is_table(n))
+
+
+def _required(table: str) -> set[str]:
+    return REQUIRED.get(table, {"study"})
 
 
 # -- the result set -------------------------------------------------------------------------------
@@ -177,8 +203,7 @@ class ResultSet:
                 rows.setdefault(table, []).extend(case_rows)
         written = {}
         for table, table_rows in rows.items():
-            schema = GRADIENT_SCHEMA if table == "gradients" else None
-            arrow = pa.Table.from_pylist(table_rows, schema=schema)
+            arrow = arrow_table(table, table_rows)
             written[table] = self.path / f"{table}.parquet"
             write_parquet_atomic(arrow, written[table], self.metadata)
         return written
@@ -254,8 +279,10 @@ def load(*paths: str | Path, table: str = "gradients") -> pd.DataFrame:
     Example:
         >>> df = load("results/runs")  # doctest: +SKIP
     """
-    if table not in TABLES:
-        raise DiffbenchError(f"Unknown table `{table}`; tables are: {', '.join(TABLES)}.")
+    if not is_table(table):
+        raise DiffbenchError(
+            f"Unknown table `{table}`; tables are: {', '.join(TABLES)}, study_<name>."
+        )
     frames = [_load_one(Path(p), table) for p in paths]
     frames = [f for group in frames for f in group if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -281,13 +308,20 @@ def _load_set(folder: Path, table: str) -> pd.DataFrame:
     rows = [r for e in entries for r in entry_tables(e).get(table, [])]
     if not rows:
         return pd.DataFrame()
-    schema = GRADIENT_SCHEMA if table == "gradients" else None
-    frame = pa.Table.from_pylist(rows, schema=schema).to_pandas()
-    return _with_meta(frame, meta, folder)
+    return _with_meta(arrow_table(table, rows).to_pandas(), meta, folder)
+
+
+def arrow_table(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """Rows as an Arrow table: ``gradients`` with its schema, others with the union of the
+    rows' columns in order of first appearance (a study's parts have different columns)."""
+    if table == "gradients":
+        return pa.Table.from_pylist(rows, schema=GRADIENT_SCHEMA)
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return pa.Table.from_pydict({c: [row.get(c) for row in rows] for c in columns})
 
 
 def _load_parquet_file(path: Path) -> pd.DataFrame:
-    name = path.stem if path.stem in TABLES else _guess_table(path)
+    name = path.stem if is_table(path.stem) else _guess_table(path)
     frame = _read_parquet(path, name)
     try:
         meta = read_metadata(path.parent)
@@ -314,7 +348,7 @@ def _read_schema(path: Path) -> pa.Schema:
 
 
 def _read_parquet(path: Path, table: str) -> pd.DataFrame:
-    missing = REQUIRED[table] - set(_read_schema(path).names)
+    missing = _required(table) - set(_read_schema(path).names)
     if missing:
         raise DiffbenchError(
             f"{path} is not a diffbench {table} table (missing: {', '.join(sorted(missing))})."

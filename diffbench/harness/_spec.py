@@ -163,6 +163,27 @@ def _runs(raw: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+def study_block(raw: Any, where: str) -> dict[str, Any]:
+    """Validate one ``[[studies]]`` table: ``names`` (a list, ``*`` for all) and ``size``."""
+    from .. import studies
+
+    if not isinstance(raw, dict):
+        raise DiffbenchError(f"{where} must be a table.")
+    for key in raw:
+        if key not in ("names", "size"):
+            raise DiffbenchError(
+                f"Unknown key `{key}` in {where}; a study block takes names, size."
+            )
+    if "names" not in raw:
+        raise DiffbenchError(f'{where} needs `names` (study names, or "*" for all).')
+    names = string_list(raw["names"], "names", where)
+    chosen = studies.names() if "*" in names else [studies.get(n).name for n in names]
+    size = raw.get("size", "default")
+    if size not in studies.SIZES:
+        raise DiffbenchError(f"Unknown study size `{size}` in {where}; use default or small.")
+    return {"names": list(dict.fromkeys(chosen)), "size": size}
+
+
 def optimizers(raw: Any, where: str) -> list[str]:
     """Validate optimizer names against ``diffbench.optimize.names()``."""
     names = string_list(raw, "optimizers", where)

@@ -131,3 +131,31 @@ class RunCase:
             f"run {self.function} n={self.n} {self.dtype} {self.device} "
             f"{self.optimizer} lr={self.lr:g}"
         )
+
+
+@dataclass(frozen=True)
+class StudyCase:
+    """One study of ``diffbench.studies`` at one size, on one device: a table of its own.
+
+    Attributes:
+        study: the study name (``local-minima``).
+        size: ``default`` or ``small``.
+        device: JAX platform the study runs on.
+    """
+
+    study: str
+    size: str
+    device: str
+
+    @property
+    def table(self) -> str:
+        """``study_<name>``: the result-set table its rows go to."""
+        return "study_" + self.study.replace("-", "_")
+
+    def key(self) -> str:
+        """The identity used by ``--resume``."""
+        return canonical(["study", self.study, self.size, self.device])
+
+    def label(self) -> str:
+        """``study local-minima default cpu``."""
+        return f"study {self.study} {self.size} {self.device}"

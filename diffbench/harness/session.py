@@ -23,9 +23,10 @@ from .._errors import DiffbenchError
 from .._x64 import x64
 from ..store import DEFAULT_ROOT, ResultSet, latest_result_set, timestamp_now
 from . import environment
-from .cases import GradientCase, RunCase, SweepCase
+from .cases import GradientCase, RunCase, StudyCase, SweepCase
 from .measure import Point, empty_row, make_point, measure_gradient, with_bandwidth
 from .progress import progress_bar
+from .studies import measure_study, study_error_row
 from .suites import Suite, load_suite
 from .workloads import measure_run, measure_sweep, run_error_row, sweep_error_row
 
@@ -205,6 +206,8 @@ class _Runner:
         if isinstance(case, RunCase):
             runs, traces = measure_run(case, self.run_id)
             return runs, {"traces": traces}
+        if isinstance(case, StudyCase):
+            return measure_study(case, self.run_id), {}
         point = self._point(case)
         row = measure_gradient(case, point, self.run_id, self._truth(case.function))
         return [with_bandwidth(row, self.bandwidth.get(case.device))], {}
@@ -241,6 +244,8 @@ class _Runner:
             return sweep_error_row(case, self.run_id, message)
         if isinstance(case, RunCase):
             return run_error_row(case, self.run_id, message)
+        if isinstance(case, StudyCase):
+            return study_error_row(case, self.run_id, message)
         row = empty_row(case, self.run_id)
         row.update(status="error", error=message)
         return row

@@ -35,6 +35,10 @@ A suite is a built-in name (``smoke``, ``standard``, ``full``, ``gpu``; files in
     batch = 32                           # optional: SGD minibatches on finite-sum objectives
     repeats = 3                          # timed calls of the compiled runner
 
+    [[studies]]                          # diffbench.studies: one table per study
+    names = ["saddles", "learning-rate"] # "*" = every study
+    size = "small"                       # default (< 2 min each on 2 cores) or small
+
 Scalable functions run at the listed dims they support (``n >= min_dim``); a function named
 explicitly that supports none of them is an error. When a plugin fails to load, the names it
 would have registered are dropped from the suite (the CLI reports the plugin and exits 2) so
@@ -52,7 +56,7 @@ from typing import Any
 
 from .._errors import DiffbenchError, closest, unknown
 from . import _spec
-from .cases import GradientCase, RunCase, SweepCase, canonical
+from .cases import GradientCase, RunCase, StudyCase, SweepCase, canonical
 from .timing import TimingPolicy
 
 if sys.version_info >= (3, 11):
@@ -63,7 +67,7 @@ else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
 BUILTIN = ("smoke", "standard", "full", "gpu")
 DTYPES = ("float32", "float64")
 DEVICES = ("cpu", "gpu", "all")
-_TOP = {"suite", "timing", "gradients", "sweeps", "runs"}
+_TOP = {"suite", "timing", "gradients", "sweeps", "runs", "studies"}
 _SUITE = {"description", "dtypes", "devices", "seed", "plugins"}
 _TIMING = {f.name for f in fields(TimingPolicy)}
 _BLOCKS = {
@@ -85,7 +89,7 @@ class Suite:
         devices: requested devices (``cpu``, ``gpu``, ``all``).
         seed: base seed of the session.
         timing: default timing policy.
-        gradients, sweeps, runs: the blocks, as validated dicts.
+        gradients, sweeps, runs, studies: the blocks, as validated dicts.
         source: where the suite was read from.
         plugins: the plugins the suite loads (``[suite] plugins``).
     """
@@ -101,17 +105,18 @@ class Suite:
     runs: tuple[dict[str, Any], ...] = ()
     source: str = ""
     plugins: tuple[str, ...] = ()
+    studies: tuple[dict[str, Any], ...] = ()
 
     def cases(
         self, devices: list[str], dtypes: list[str] | None = None
-    ) -> list[GradientCase | SweepCase | RunCase]:
+    ) -> list[GradientCase | SweepCase | RunCase | StudyCase]:
         """Expand the suite into cases, grouped so cases sharing a point run together.
 
         Args:
             devices: resolved JAX platforms (``cpu``, ``gpu``).
             dtypes: keep only these dtypes (None keeps the suite's).
         """
-        out: list[GradientCase | SweepCase | RunCase] = []
+        out: list[GradientCase | SweepCase | RunCase | StudyCase] = []
         for device in devices:
             for block in self.gradients:
                 out += _gradient_cases(block, device, self._dtypes(block, dtypes), self.timing)
@@ -119,6 +124,8 @@ class Suite:
                 out += _sweep_cases(block, device, self._dtypes(block, dtypes))
             for block in self.runs:
                 out += _run_cases(block, device, self._dtypes(block, dtypes), self.seed)
+            for block in self.studies:
+                out += [StudyCase(name, block["size"], device) for name in block["names"]]
         grads = sorted(
             (c for c in out if isinstance(c, GradientCase)),
             key=lambda c: (c.device, c.dtype, c.function, c.n),
@@ -174,8 +181,11 @@ def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
     plugins = _spec.string_list(head.get("plugins", []), "plugins", f"[suite] of {name}")
     raw = _load_plugins(raw, plugins, name)
     blocks = {kind: _blocks(raw, kind, name, timing) for kind in _BLOCKS}
-    if not any(blocks.values()):
-        raise DiffbenchError(f"Suite {name} has no [[gradients]], [[sweeps]] or [[runs]] block.")
+    studies = _study_blocks(raw.get("studies", []), name)
+    if not any(blocks.values()) and not studies:
+        raise DiffbenchError(
+            f"Suite {name} has no [[gradients]], [[sweeps]], [[runs]] or [[studies]] block."
+        )
     return Suite(
         name=name,
         description=str(head.get("description", "")),
@@ -185,6 +195,7 @@ def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
         timing=timing,
         source=source,
         plugins=tuple(plugins),
+        studies=tuple(studies),
         **{kind: tuple(found) for kind, found in blocks.items()},
     )
 
@@ -221,6 +232,15 @@ def _known_only(block: dict[str, Any], known: dict[str, set[str]]) -> dict[str, 
         if isinstance(block.get(key), list):
             out[key] = [v for v in block[key] if v == "*" or v in names]
     return out
+
+
+def _study_blocks(entries: Any, name: str) -> list[dict[str, Any]]:
+    if not isinstance(entries, list):
+        raise DiffbenchError(f"`studies` in suite {name} must be an array of tables [[studies]].")
+    return [
+        _spec.study_block(entry, f"[[studies]] #{i} of {name}")
+        for i, entry in enumerate(entries, start=1)
+    ]
 
 
 def _blocks(

@@ -40,6 +40,7 @@ class Results:
         runs: One row per optimizer run and target (DESIGN.md's ``runs`` table).
         traces: Optional loss traces: ``run_id, step, loss, time_s`` (seconds since start).
         sweeps: Optional step sweeps: ``function, n, dtype, method, step, rel_err_max``.
+        studies: Study tables by table name (``study_saddles``: ``diffbench.studies``).
         metadata: One dict per result set, in load order, each with its ``result_set`` label.
     """
 
@@ -48,6 +49,7 @@ class Results:
     traces: pd.DataFrame = field(default_factory=pd.DataFrame)
     sweeps: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: list[dict[str, Any]] = field(default_factory=list)
+    studies: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:
@@ -81,12 +83,13 @@ def load_results(paths: list[str | Path]) -> Results:
     for meta, tables in units:
         for name, table in tables.items():
             if not table.empty:
-                frames[name].append(_with_meta(table, meta))
+                frames.setdefault(name, []).append(_with_meta(table, meta))
     joined = {
         name: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         for name, parts in frames.items()
     }
-    return Results(**joined, metadata=[meta for meta, _ in units])
+    studies = {name: joined.pop(name) for name in list(joined) if name not in TABLES}
+    return Results(**joined, metadata=[meta for meta, _ in units], studies=studies)
 
 
 def _expand(path: Path) -> list[Path]:
@@ -106,7 +109,8 @@ def _read_unit(path: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """Metadata and tables of one result-set folder, Parquet file or pytest-benchmark JSON."""
     if path.is_dir():
         meta = store.read_metadata(path)
-        tables = {name: store.load(path, table=name) for name in TABLES}
+        names = [*TABLES, *store.study_tables(path)]
+        tables = {name: store.load(path, table=name) for name in names}
         return _label(meta, path), tables
     if path.suffix == ".json":
         if not is_pytest_benchmark(path):
@@ -118,7 +122,7 @@ def _read_unit(path: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
 
 
 def _guess_table(path: Path, frame: pd.DataFrame) -> str:
-    if path.stem in TABLES:
+    if store.is_table(path.stem):
         return path.stem
     for name, columns in _GUESS:
         if columns <= set(frame.columns):

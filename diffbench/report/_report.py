@@ -121,10 +121,11 @@ def summary_sections(results: Results) -> list[Section]:
         if table:
             summary.tables.append(table)
     sets = Section("sets", "Result sets", _TEXT["sets"], [_tables.result_sets(results)])
+    head = [sets, summary] if summary.tables else [sets]  # a set of studies only has none
     bandwidth = bandwidth_table(results)
     if bandwidth is None:
-        return [sets, summary]
-    return [sets, summary, Section("bandwidth", "Bandwidth", _TEXT["bandwidth"], [bandwidth])]
+        return head
+    return [*head, Section("bandwidth", "Bandwidth", _TEXT["bandwidth"], [bandwidth])]
 
 
 def make_report(results: Results, compute_sweeps: bool = True) -> Report:
@@ -132,6 +133,9 @@ def make_report(results: Results, compute_sweeps: bool = True) -> Report:
     sections = summary_sections(results)
     sections += gradient_sections(results, compute_sweeps)
     sections += run_sections(results)
+    from ._studies import study_sections
+
+    sections += study_sections(results)
     failures = _tables.failures(results.gradients, results.runs)
     if failures:
         sections.append(Section("failures", "Failed and skipped cases", "", [failures]))
