@@ -1,15 +1,18 @@
 """What the loop records about every run, kept at the batch level with the runs last.
 
-Check steps hand their losses out of a short scan (a *chunk* of up to ``CHUNK`` checks); after
-the chunk, one fused pass compares them with the targets and keeps each target's first hit.
-Losses leave the step as scan outputs, i.e. materialized once: compared on the spot, XLA:CPU
-fused the loss into the ``(T, R)`` comparison and evaluated it once per target. The comparison
-itself (``T`` compares per run and check) is what exact first hits cost: on 10,000 starts of
-2-D rosenbrock, about twice the optimization step.
+Check steps hand their losses out of a short scan (a *chunk* of up to ``CHUNK`` checks); the
+loss of a check is the value that ``jax.value_and_grad`` returns with the gradient of that same
+step, so recording it costs no second evaluation. After the chunk, ``flush`` resolves first hits
+from the chunk's running minimum, a non-increasing sequence: the first check that reached a
+target is where the target would be inserted in it, one binary search (``log2 CHUNK``
+comparisons) per target and chunk rather than one comparison per target and check. Losses
+leave the step as scan outputs, i.e. materialized once (compared on the spot, XLA:CPU fused
+the loss into every comparison and evaluated it once per target).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -18,8 +21,8 @@ import jax.numpy as jnp
 NEVER = -1
 """The step recorded for a target not reached, a run that did not diverge or stop."""
 
-CHUNK = 16
-"""Most check steps whose losses are compared with the targets in one pass."""
+CHUNK = 64
+"""Most check steps whose losses are resolved against the targets in one pass."""
 
 
 class Records(NamedTuple):
@@ -56,36 +59,44 @@ def flush(rec: Records, checks: Checks, targets: jax.Array, count_evals: bool) -
     """Fold a chunk of checks into the records: first hits of the targets (shape ``(T,)``)
     and first non-finite losses.
 
-    Steps grow along the chunk, and so do evaluations, so the first hit is the smallest step
-    (and the smallest evaluation count) among the checks that reached a target: a running
-    minimum, which XLA:CPU fuses into one pass faster than a chain of selects. With
-    ``count_evals`` False (one gradient per step) evaluations are not recorded; ``finish``
-    then copies ``hit_step`` into ``hit_evals``.
+    A check counts when its loss is finite (and, in tolerance mode, its run still active).
+    The running minimum of the counted losses over the chunk is non-increasing, so the first
+    check reaching target ``f_k`` is ``searchsorted`` of ``f_k`` in it; a target not reached
+    in the chunk lands past its end. With ``count_evals`` False (one gradient per step)
+    evaluations are not recorded; ``finish`` then copies ``hit_step`` into ``hit_evals``.
     """
-    first_hit, first_evals = _LATEST, _LATEST
-    first_bad = _LATEST
-    for i in range(checks.value.shape[0]):
-        value = checks.value[i]
-        active = True if checks.active is None else checks.active[i]
-        reached = (jnp.isfinite(value) & active)[None, :] & (value[None, :] <= targets[:, None])
-        first_hit = jnp.minimum(first_hit, jnp.where(reached, checks.step[i], _LATEST))
-        if count_evals:
-            evals = jnp.where(reached, checks.evals[i][None, :], _LATEST)
-            first_evals = jnp.minimum(first_evals, evals)
-        bad = ~jnp.isfinite(value) & active
-        first_bad = jnp.minimum(first_bad, jnp.where(bad, checks.step[i], _LATEST))
-    unhit = (rec.hit_step == NEVER) & (first_hit < _LATEST)
-    hit_evals = jnp.where(unhit, first_evals, rec.hit_evals) if count_evals else rec.hit_evals
-    diverged = (rec.diverged_at == NEVER) & (first_bad < _LATEST)
+    counted = jnp.isfinite(checks.value)
+    if checks.active is not None:
+        counted = counted & checks.active
+    running = jax.lax.cummin(jnp.where(counted, checks.value, jnp.inf), axis=0)
+    first = _first_at_or_below(running, targets)  # (T, R), P where not reached
+    size = checks.value.shape[0]
+    hit = first < size
+    index = jnp.minimum(first, size - 1)
+    unhit = (rec.hit_step == NEVER) & hit
+    hit_evals = rec.hit_evals
+    if count_evals:
+        reached_evals = jnp.take_along_axis(checks.evals, index, axis=0)
+        hit_evals = jnp.where(unhit, reached_evals, rec.hit_evals)
+    bad = ~jnp.isfinite(checks.value) if checks.active is None else (~counted & checks.active)
+    diverged = (rec.diverged_at == NEVER) & jnp.any(bad, axis=0)
+    first_bad = checks.step[jnp.argmax(bad, axis=0)]
     return rec._replace(
-        hit_step=jnp.where(unhit, first_hit, rec.hit_step),
+        hit_step=jnp.where(unhit, checks.step[index], rec.hit_step),
         hit_evals=hit_evals,
         diverged_at=jnp.where(diverged, first_bad, rec.diverged_at),
     )
 
 
-_LATEST = jnp.iinfo(jnp.int32).max
-"""Larger than any step: the neutral element of the running minimum."""
+def _first_at_or_below(running: jax.Array, targets: jax.Array) -> jax.Array:
+    """Per run, the first index where a non-increasing ``running`` (P, R) is <= each target.
+
+    Returns int32 ``(T, R)``; ``P`` where the target is below the whole sequence. The negated
+    sequence is ascending, so this is ``searchsorted(-running, -target, side="left")``.
+    """
+    search = partial(jnp.searchsorted, side="left", method="scan_unrolled")
+    first = jax.vmap(search, in_axes=(1, None))(-running, -targets.astype(running.dtype))
+    return first.T.astype(jnp.int32)
 
 
 def finish(rec: Records, count_evals: bool) -> Records:
