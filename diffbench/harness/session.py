@@ -183,7 +183,7 @@ class _Runner:
         if isinstance(case, SweepCase):
             return measure_sweep(case, self.run_id), {}
         if isinstance(case, RunCase):
-            runs, traces = measure_run(case, self.run_id)
+            runs, traces = measure_run(case, self.run_id, self.bandwidth.get(case.device))
             return runs, {"traces": traces}
         point = self._point(case)
         row = measure_gradient(case, point, self.run_id, self._truth(case.function))
