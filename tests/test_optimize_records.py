@@ -116,8 +116,12 @@ def test_first_non_finite_loss_is_the_divergence_step():
 
 
 def test_a_loss_equal_to_a_target_reaches_it():
-    """(13 - 3)^2 = 100 = f_opt + 10^2 and (4 - 3)^2 = 1 = f_opt + 10^0: both hit at step 0."""
-    res = optimize.minimize("quadratic_loss", "sgd", 4, x0=[[13.0], [4.0]], lr=1e-3)
-    assert res.trace[0].tolist() == [100.0, 1.0]
-    assert res.hit_step[0, :2].tolist() == [0, -1]  # 4 small steps do not reach 10
-    assert res.hit_step[1, 2:4].tolist() == [0, -1]
+    """GD with rate 1/4 on (x - 3)^2 from 11 halves x - 3: losses 64, 16, 4, 1, 1/4, ... exactly.
+
+    The loss 1 at step 3 equals the target f_opt + 10^0: reached there (<=), inside a chunk of
+    eight checks; and 100 at the start of the second run equals f_opt + 10^2.
+    """
+    res = optimize.minimize("quadratic_loss", "sgd", 8, x0=[[11.0], [13.0]], lr=0.25)
+    assert res.trace[:5, 0].tolist() == [64.0, 16.0, 4.0, 1.0, 0.25]
+    assert res.hit_step[0, :4].tolist() == [0, 2, 3, 5]  # 1/16 is the first <= 0.1
+    assert res.hit_step[1, 0] == 0

@@ -2,12 +2,15 @@
 
 Check steps hand their losses out of a short scan (a *chunk* of up to ``CHUNK`` checks); the
 loss of a check is the value that ``jax.value_and_grad`` returns with the gradient of that same
-step, so recording it costs no second evaluation. After the chunk, ``flush`` resolves first hits
-from the chunk's running minimum, a non-increasing sequence: the first check that reached a
-target is where the target would be inserted in it, one binary search (``log2 CHUNK``
-comparisons) per target and chunk rather than one comparison per target and check. Losses
-leave the step as scan outputs, i.e. materialized once (compared on the spot, XLA:CPU fused
-the loss into every comparison and evaluated it once per target).
+step, so recording it costs no second evaluation. After the chunk, ``flush`` resolves the
+targets it reached. Targets are reached in order (they decrease and so does a run's best loss),
+so a run's progress is one number, how many it has reached; the chunk's best loss says how many
+it reaches now (``T`` comparisons a run and chunk). Only for a target newly reached is its
+first check looked up, in the chunk's running minimum (``P`` comparisons); a batch-level loop
+does this once per newly reached target of the run that reached the most, and not at all in a
+chunk that reached none. Exact first hits then cost about ``(T + P) / P`` comparisons a run and
+check, not ``T``. Losses leave the step as scan outputs, i.e. materialized once (compared on
+the spot, XLA:CPU fused the loss into every comparison and evaluated it once per target).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import jax.numpy as jnp
 NEVER = -1
 """The step recorded for a target not reached, a run that did not diverge or stop."""
 
-CHUNK = 64
+CHUNK = 50
 """Most check steps whose losses are resolved against the targets in one pass."""
 
 
@@ -56,47 +59,78 @@ def chunk_size(count: int) -> int:
 
 
 def flush(rec: Records, checks: Checks, targets: jax.Array, count_evals: bool) -> Records:
-    """Fold a chunk of checks into the records: first hits of the targets (shape ``(T,)``)
-    and first non-finite losses.
+    """Fold a chunk of checks into the records: first hits of the targets (shape ``(T,)``,
+    decreasing) and first non-finite losses.
 
     A check counts when its loss is finite (and, in tolerance mode, its run still active).
-    The running minimum of the counted losses over the chunk is non-increasing, so the first
-    check reaching target ``f_k`` is ``searchsorted`` of ``f_k`` in it; a target not reached
-    in the chunk lands past its end. With ``count_evals`` False (one gradient per step)
-    evaluations are not recorded; ``finish`` then copies ``hit_step`` into ``hit_evals``.
+    With ``count_evals`` False (one gradient per step) evaluations are not recorded;
+    ``finish`` then copies ``hit_step`` into ``hit_evals``.
     """
     counted = jnp.isfinite(checks.value)
     if checks.active is not None:
         counted = counted & checks.active
-    running = jax.lax.cummin(jnp.where(counted, checks.value, jnp.inf), axis=0)
-    first = _first_at_or_below(running, targets)  # (T, R), P where not reached
-    size = checks.value.shape[0]
-    hit = first < size
-    index = jnp.minimum(first, size - 1)
-    unhit = (rec.hit_step == NEVER) & hit
-    hit_evals = rec.hit_evals
-    if count_evals:
-        reached_evals = jnp.take_along_axis(checks.evals, index, axis=0)
-        hit_evals = jnp.where(unhit, reached_evals, rec.hit_evals)
+    losses = jnp.where(counted, checks.value, jnp.inf)
+    best = jnp.min(losses, axis=0)
+    reached = jnp.sum(targets[:, None] >= best[None, :], axis=0, dtype=jnp.int32)
+    done = jnp.sum(rec.hit_step != NEVER, axis=0, dtype=jnp.int32)
+    new = jnp.maximum(reached - done, 0)
+    resolve = partial(_first_hits, checks=checks, targets=targets, count_evals=count_evals)
+    hits = jax.lax.cond(
+        jnp.any(new > 0),
+        resolve,
+        lambda losses, done, new, hits: hits,
+        losses,
+        done,
+        new,
+        (rec.hit_step, rec.hit_evals),
+    )
     bad = ~jnp.isfinite(checks.value) if checks.active is None else (~counted & checks.active)
     diverged = (rec.diverged_at == NEVER) & jnp.any(bad, axis=0)
     first_bad = checks.step[jnp.argmax(bad, axis=0)]
     return rec._replace(
-        hit_step=jnp.where(unhit, checks.step[index], rec.hit_step),
-        hit_evals=hit_evals,
+        hit_step=hits[0],
+        hit_evals=hits[1],
         diverged_at=jnp.where(diverged, first_bad, rec.diverged_at),
     )
 
 
-def _first_at_or_below(running: jax.Array, targets: jax.Array) -> jax.Array:
-    """Per run, the first index where a non-increasing ``running`` (P, R) is <= each target.
+def _first_hits(
+    losses: jax.Array,
+    done: jax.Array,
+    new: jax.Array,
+    hits: tuple[jax.Array, jax.Array],
+    *,
+    checks: Checks,
+    targets: jax.Array,
+    count_evals: bool,
+) -> tuple[jax.Array, jax.Array]:
+    """Record the first check of each newly reached target (targets ``done`` to
+    ``done + new - 1`` of every run), one target of every run per trip of the loop."""
+    running = _running_min(losses)
+    size, count = losses.shape[0], targets.shape[0]
+    levels = jnp.arange(count, dtype=jnp.int32)[:, None]
 
-    Returns int32 ``(T, R)``; ``P`` where the target is below the whole sequence. The negated
-    sequence is ascending, so this is ``searchsorted(-running, -target, side="left")``.
-    """
-    search = partial(jnp.searchsorted, side="left", method="scan_unrolled")
-    first = jax.vmap(search, in_axes=(1, None))(-running, -targets.astype(running.dtype))
-    return first.T.astype(jnp.int32)
+    def record(j: jax.Array, hits: tuple) -> tuple:
+        level = done + j
+        goal = jnp.take(targets, jnp.minimum(level, count - 1))
+        first = jnp.sum(running > goal[None, :], axis=0, dtype=jnp.int32)
+        first = jnp.minimum(first, size - 1)
+        put = (levels == level[None, :]) & (j < new)[None, :]
+        step = jnp.where(put, jnp.take(checks.step, first)[None, :], hits[0])
+        if not count_evals:
+            return step, hits[1]
+        evals = jnp.take_along_axis(checks.evals, first[None, :], axis=0)
+        return step, jnp.where(put, evals, hits[1])
+
+    return jax.lax.fori_loop(0, jnp.max(new), record, hits)
+
+
+def _running_min(losses: jax.Array) -> jax.Array:
+    """The running minimum down the ``P`` checks of a chunk, shape ``(P, R)``."""
+    rows = [losses[0]]
+    for row in losses[1:]:
+        rows.append(jnp.minimum(rows[-1], row))
+    return jnp.stack(rows)
 
 
 def finish(rec: Records, count_evals: bool) -> Records:
