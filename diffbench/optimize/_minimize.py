@@ -75,10 +75,13 @@ def minimize(
             (a ``lax.while_loop`` that ends when every run stopped, or at ``steps``).
         f_opt: the optimum the targets sit above (default: the registry's ``f_opt``).
         trace_every: stride of the loss trace, in steps (default: at most ~100 intervals).
-        check_every: evaluate the loss (targets, divergence) every this many steps; between
+        check_every: record the loss (targets, divergence) every this many steps; between
             checks only gradients are computed. Must divide ``steps`` and ``trace_every``.
-            A check of a finite sum evaluates the full-data loss: on a large data set check
-            once an epoch or so.
+            The default, 1, records every step: the loss of ``x_k`` is the value that
+            ``value_and_grad`` returns with the gradient at ``x_k``, so its cost is only what
+            the loss adds to the gradient (on XLA:CPU a transcendental or a long reduction
+            can make that large: see the README). A check of a finite sum evaluates the
+            full-data loss: on a large data set check once an epoch or so.
         repeats: calls of the compiled runner that are timed. The default, 1, runs the loop
             once: the result and its time come from that one run. More calls only refine
             ``step_time_s`` (the median), each one a full run of the loop whose result is

@@ -174,7 +174,7 @@ class OptimizeResult:
 
         Example:
             >>> import diffbench
-            >>> res = diffbench.optimize.minimize("sphere", "sgd", 10, starts=3, repeats=1)
+            >>> res = diffbench.optimize.minimize("sphere", "sgd", 10, starts=3)
             >>> res.table(subset=[0, 2]).shape
             (22, 23)
         """
