@@ -125,3 +125,19 @@ def test_a_loss_equal_to_a_target_reaches_it():
     assert res.trace[:, 0].tolist() == [64.0, 2.0**-10]
     assert res.hit_step[0, :4].tolist() == [0, 2, 3, 5]  # 1/16 is the first <= 0.1
     assert res.hit_step[1, 0] == 0
+
+
+def test_gpu_plan_is_chosen_by_backend_and_records_the_same_on_cpu(runs):
+    """The GPU's plan (scan unrolled 10x) runs here on the CPU: same iterates, same records."""
+    from diffbench.optimize._runner import plan_for
+
+    assert plan_for("gpu") == optimize.PLANS["gpu"] and optimize.PLANS["gpu"].unroll == 10
+    assert plan_for("cpu").unroll == 1 and plan_for("tpu") == optimize.Plan()
+    assert plan_for("gpu", unroll=2, donate=True) == optimize.Plan(unroll=2, donate=True)
+    default, _, _ = runs
+    gpu_plan = optimize.minimize(
+        "rosenbrock", "adam", STEPS, x0=STARTS, lr=LRS, unroll=optimize.PLANS["gpu"].unroll
+    )
+    np.testing.assert_allclose(gpu_plan.x_final, default.x_final, rtol=1e-13)  # fusion differs
+    np.testing.assert_array_equal(gpu_plan.hit_step, default.hit_step)
+    np.testing.assert_array_equal(gpu_plan.diverged_at, default.diverged_at)
