@@ -141,3 +141,17 @@ def test_gpu_plan_is_chosen_by_backend_and_records_the_same_on_cpu(runs):
     np.testing.assert_allclose(gpu_plan.x_final, default.x_final, rtol=1e-13)  # fusion differs
     np.testing.assert_array_equal(gpu_plan.hit_step, default.hit_step)
     np.testing.assert_array_equal(gpu_plan.diverged_at, default.diverged_at)
+
+
+def test_a_batch_records_what_its_runs_record_alone():
+    """8 runs of n = 2 are carried runs-last, one run alone runs-first: same results, also in
+    tolerance mode, where stopped runs are frozen while the others go on."""
+    kwargs = dict(lr=0.2, tol=1e-6, trace_every=10)
+    starts = np.linspace([-4.0, 3.0], [3.0, -2.0], 8)
+    batch = optimize.minimize("sphere", "sgd", 200, x0=starts, **kwargs)
+    assert len(set(batch.stopped_at.tolist())) > 2  # runs stop at different steps
+    for r, x0 in enumerate(starts):
+        alone = optimize.minimize("sphere", "sgd", 200, x0=x0, **kwargs)
+        np.testing.assert_array_equal(alone.x_final[0], batch.x_final[r])
+        np.testing.assert_array_equal(alone.hit_step[0], batch.hit_step[r])
+        assert alone.stopped_at[0] == batch.stopped_at[r]
