@@ -20,6 +20,7 @@ rounds) so that load from other processes on a shared machine hits every contend
    cache: the DRAM figure); target: default records at >= 60% of the DRAM copy bandwidth at
    n = 1e6. At 1e6 the arrays fit this machine's 32 MiB L3 and copyto runs at cache speed,
    so both references are printed.
+5. the fixed cost of a call: a 10-step 2-D call, median of 50 back to back (target <= 0.3 ms).
 
 Run: ``python benchmarks/optimize_ratios.py`` (about two minutes on a 2-core machine;
 ``--quick`` shrinks every case about 10x to check the script itself).
@@ -295,11 +296,19 @@ def bandwidth_cases(q: int, rounds: int) -> None:
     rosenbrock_bandwidth(10_000_000 // q, 60, rounds, dram_gbs)
 
 
+def fixed_cost(calls: int = 50) -> None:
+    """Case 5: the fixed cost of a call, a 10-step 2-D call repeated back to back."""
+    measure = minimize_call_s("rosenbrock", 10)
+    median = statistics.median(measure() * 10 for _ in range(calls))
+    print(f"\n5. fixed cost: a 10-step 2-D rosenbrock call, median of {calls} back to back")
+    print(f"  {median * 1e3:.3f} ms/call")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shrink every case ~10x")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per case")
-    parser.add_argument("--case", type=int, nargs="*", default=[1, 2, 3, 4], help="cases to run")
+    parser.add_argument("--case", type=int, nargs="*", default=[1, 2, 3, 4, 5], help="cases to run")
     args = parser.parse_args()
     q = 10 if args.quick else 1
     print(f"diffbench {diffbench.__version__}, jax {jax.__version__}, optax {optax.__version__}")
@@ -310,6 +319,7 @@ def main() -> None:
         2: lambda: rastrigin_multistart(10_000 // q, 1_000, args.rounds),
         3: lambda: rosenbrock_multistart(10_000 // q, 1_000, args.rounds),
         4: lambda: bandwidth_cases(q, args.rounds),
+        5: fixed_cost,
     }
     for case in args.case:
         cases[case]()
