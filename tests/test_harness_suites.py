@@ -90,6 +90,44 @@ def test_run_blocks_expand_over_optimizers_and_rates(tmp_path):
     assert {c.steps for c in runs} == {10}
 
 
+RUN_KEYS = {
+    # suite key -> (TOML value, the RunCase field it sets, the values the cases must carry)
+    "functions": ('["sphere", "rosenbrock", "linear_regression"]', "function", None),
+    "tags": ('["convex"]', "function", {"sphere", "linear_regression"}),  # not rosenbrock
+    "dims": ("[3]", "n", {3, 5}),  # linear_regression has its own n = 5
+    "optimizers": ('["adam"]', "optimizer", {"adam"}),
+    "lr": ("[0.25]", "lr", {0.25}),
+    "steps": ("7", "steps", {7}),
+    "starts": ("5", "starts", {5}),
+    "seed": ("11", "seed", {11}),  # the suite's own seed is 3
+    "dtypes": ('["float32"]', "dtype", {"float32"}),
+    "batch": ("16", "batch", {16}),
+    "repeats": ("4", "repeats", {4}),
+}
+
+
+def test_every_runs_key_reaches_its_case(tmp_path):
+    """Issue 13: each key of a [[runs]] block, set away from its default, is on the cases."""
+    from diffbench.harness.suites import _BLOCKS
+
+    assert set(RUN_KEYS) == _BLOCKS["runs"], "a [[runs]] key without a check here"
+    body = "\n".join(f"{key} = {value}" for key, (value, _, _) in RUN_KEYS.items())
+    cases = _suite(f"[suite]\nseed = 3\n[[runs]]\n{body}\n", tmp_path).cases(["cpu"])
+    assert len(cases) == 2
+    for key, (_, field, want) in RUN_KEYS.items():
+        if want is not None:
+            assert {getattr(case, field) for case in cases} == want, key
+
+
+def test_builtin_suites_pass_batch_and_repeats_on():
+    """full.toml's finite-sum block runs minibatches of 16; smoke.toml times one call."""
+    full = [c for c in load_suite("full").cases(["cpu"]) if isinstance(c, RunCase)]
+    assert {c.batch for c in full if c.function == "logistic_regression"} == {16}
+    assert {c.batch for c in full if c.function == "rosenbrock"} == {None}
+    smoke = [c for c in load_suite("smoke").cases(["cpu"]) if isinstance(c, RunCase)]
+    assert smoke and {c.repeats for c in smoke} == {1}
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

@@ -191,3 +191,32 @@ def test_f_opt_override_moves_the_targets():
     assert res.f_ref == -1.0 and res.targets[-1] == pytest.approx(-1.0 + 1e-8)
     # the loss is >= 0: only f_opt + 100 and f_opt + 10 are within reach
     assert (res.hit_step[0, :2] >= 0).all() and (res.hit_step[0, 2:] == -1).all()
+
+
+@pytest.mark.parametrize(("name", "arrays"), [("sgd", 1), ("momentum", 2), ("adam", 3)])
+def test_min_bytes_count_the_iterate_and_the_state(name, arrays):
+    """A step reads and writes x and every per-coordinate state array (Adam: mu and nu)."""
+    res = optimize.minimize("sphere", name, 4, n=7, starts=3, lr=[0.1, 0.2], dtype="float32")
+    assert res.min_bytes == 2 * arrays * (3 * 2) * 7 * 4
+    table = res.table(copy_gbs=2.0)
+    assert table.gb_per_s.iloc[0] == pytest.approx(res.min_bytes / res.step_time_s / 1e9)
+    np.testing.assert_allclose(table.bandwidth_fraction, table.gb_per_s / 2.0)
+    assert res.table().bandwidth_fraction.isna().all()
+
+
+def test_one_call_runs_the_loop_once_and_timing_repeats_are_asked_for():
+    kwargs = dict(x0=[0.0], lr=0.1)
+    assert len(optimize.minimize("quadratic_loss", "sgd", 8, **kwargs).times_s) == 1
+    timed = optimize.minimize("quadratic_loss", "sgd", 8, repeats=3, warmup=1, **kwargs)
+    assert len(timed.times_s) == 3
+    with pytest.raises(diffbench.DiffbenchError, match="warmup must be an integer >= 0"):
+        optimize.minimize("quadratic_loss", "sgd", 8, warmup=-1, **kwargs)
+
+
+def test_a_repeated_call_moves_nothing_to_the_device():
+    """Starts, rates, keys, targets and data of a repeated call are cached on the device."""
+    kwargs = dict(starts=5, lr=[1e-3, 1e-2], seeds=[0, 1])
+    first = optimize.minimize("rosenbrock", "adam", 20, **kwargs)
+    with jax.transfer_guard_host_to_device("disallow_explicit"):
+        again = optimize.minimize("rosenbrock", "adam", 20, **kwargs)
+    np.testing.assert_array_equal(first.x_final, again.x_final)

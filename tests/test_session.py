@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -147,3 +148,8 @@ def test_optimizer_cases_run_at_the_suite_dimension(tmp_path):
     # GD on sum(x^2) with rate 0.1 scales x by 0.8 a step, f by 0.64; starts lie in the
     # box [-5.12, 5.12]^5, so f(x0) <= 5 * 5.12^2.
     assert runs.groupby("start")["f_final"].first().max() <= 5 * 5.12**2 * 0.64**40 * (1 + 1e-9)
+    # 3 runs of GD at n = 5 read and write their iterates: 2 x 3 x 5 x 8 bytes a step; the
+    # fraction is against the copy bandwidth the session measured and stored.
+    copy_gbs = store.read_metadata(result.path)["copy_bandwidth_gbs"]["cpu"]
+    assert (runs["min_bytes"] == 240.0).all()
+    np.testing.assert_allclose(runs["bandwidth_fraction"], runs["gb_per_s"] / copy_gbs)

@@ -204,7 +204,7 @@ class _Runner:
         if isinstance(case, SweepCase):
             return measure_sweep(case, self.run_id), {}
         if isinstance(case, RunCase):
-            runs, traces = measure_run(case, self.run_id)
+            runs, traces = measure_run(case, self.run_id, self.bandwidth.get(case.device))
             return runs, {"traces": traces}
         if isinstance(case, StudyCase):
             return measure_study(case, self.run_id), {}

@@ -307,17 +307,21 @@ def _sweep_cases(block: dict[str, Any], device: str, dtypes: list[str]) -> list[
 
 
 def _run_cases(block: dict[str, Any], device: str, dtypes: list[str], seed: int) -> list[RunCase]:
+    """One ``RunCase`` per point x dtype x optimizer x learning rate, built by keyword so that
+    every validated key of the block (``batch`` and ``repeats`` included) reaches the case."""
     return [
         RunCase(
-            function,
-            n,
-            dtype,
-            device,
-            opt,
-            lr,
-            block["steps"],
-            block["starts"],
-            block.get("seed", seed),
+            function=function,
+            n=n,
+            dtype=dtype,
+            device=device,
+            optimizer=opt,
+            lr=lr,
+            steps=block["steps"],
+            starts=block["starts"],
+            seed=block.get("seed", seed),
+            batch=block["batch"],
+            repeats=block["repeats"],
         )
         for (function, n), dtype, opt, lr in itertools.product(
             block["points"], dtypes, block["optimizers"], block["lr"]

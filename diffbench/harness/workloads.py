@@ -49,11 +49,20 @@ def sweep_error_row(case: SweepCase, run_id: str, message: str) -> dict[str, Any
     }
 
 
-def measure_run(case: RunCase, run_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+RUN_WARMUP = 1
+"""Untimed calls of an optimizer case's compiled runner before its ``repeats`` timed ones."""
+
+
+def measure_run(
+    case: RunCase, run_id: str, copy_gbs: float | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the ``runs`` rows and the ``traces`` rows of one optimizer case.
 
-    ``runs`` rows are ``OptimizeResult.table()``; ``traces`` rows are the strided loss trace,
-    one row per run and traced step: run_id, function, n, dtype, device, optimizer, lr,
+    The case runs with ``minimize``'s defaults (every step checked against the targets), one
+    untimed warm-up call (``RUN_WARMUP``) and ``case.repeats`` timed calls.
+    ``runs`` rows are ``OptimizeResult.table()``, with ``bandwidth_fraction`` taken against
+    ``copy_gbs`` (the session's copy bandwidth of the device); ``traces`` rows are the strided
+    loss trace, one row per run and traced step: run_id, function, n, dtype, device, optimizer, lr,
     batch, steps, start, seed, step, loss and ``time_s`` (the step times the seconds per step
     charged to one run, as ``time_to_target_s`` counts them).
     """
@@ -70,11 +79,13 @@ def measure_run(case: RunCase, run_id: str) -> tuple[list[dict[str, Any]], list[
         dtype=case.dtype,
         batch=case.batch,
         repeats=case.repeats,
+        warmup=RUN_WARMUP,
         device=case.device,
         run_id=run_id,
     )
     picked = recorded_runs(result.runs)
-    return result.table(subset=picked).to_dict("records"), _traces(result, case, run_id, picked)
+    rows = result.table(subset=picked, copy_gbs=copy_gbs).to_dict("records")
+    return rows, _traces(result, case, run_id, picked)
 
 
 MAX_RECORDED_RUNS = 1000

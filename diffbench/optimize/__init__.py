@@ -9,8 +9,14 @@ Choices where DESIGN.md is silent:
 
 - Targets are ``f_ref + 10^k``, k = 2 ... -8 (``EXPONENTS``). ``f_ref`` is the registry's
   ``f_opt`` (or ``minimize(f_opt=...)``), and first hits are recorded at every check step in
-  the loop; where no optimum is known, ``f_ref`` is the best finite loss any run of the call
-  reached and first hits are read from the trace (rounded up to ``trace_every``).
+  the loop (by default every step: the loss of ``x_k`` is the value ``value_and_grad`` returns
+  with the gradient that moves ``x_k``, and first hits are resolved once per chunk of checks,
+  ``_records``); where no optimum is known, ``f_ref`` is the best finite loss any run of the
+  call reached and first hits are read from the trace (rounded up to ``trace_every``).
+- A call runs the loop once (``repeats=1``): the result and its step time come from that
+  run. Timing repeats and warm-up calls are explicit (``repeats=``, ``warmup=``); sessions ask
+  for them. Repeated calls reuse the compiled runner, the resolved objective and the device
+  copies of their inputs, so a small call costs little more than its loop.
 - ``steps_to_target`` counts optimizer updates (the start is step 0); ``grad_evals_to_target``
   counts gradient evaluations spent to reach that iterate: one per step, one per minibatch for
   SGD (the ``batch`` column gives its size), line-search evaluations included for L-BFGS.
@@ -25,7 +31,7 @@ Choices where DESIGN.md is silent:
 
 Example:
     >>> import diffbench
-    >>> res = diffbench.optimize.minimize("sphere", "adam", 500, n=3, lr=0.1, repeats=1)
+    >>> res = diffbench.optimize.minimize("sphere", "adam", 500, n=3, lr=0.1)
     >>> bool(res.f_final[0] < 1e-6)
     True
 """

@@ -147,3 +147,10 @@ def device(name: str | None) -> jax.Device:
     except RuntimeError:
         seen = ", ".join(sorted({d.platform for d in jax.devices()}))
         fail(f"No {name} device: JAX sees {seen}.")
+
+
+def calls(what: str, value: Any) -> int:
+    """A count of calls that may be zero (``warmup``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        fail(f"{what} must be an integer >= 0; got {value!r}.")
+    return int(value)

@@ -13,6 +13,7 @@ non-finite loss simply never reaches a target.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -92,6 +93,19 @@ def init(loop: Loop, x0: jax.Array, lr: jax.Array) -> Carry:
         state = _build(loop, lr).init(x0)
     perm = jnp.zeros((loop.sampler.perm_size if loop.sampler else 0,), jnp.int32)
     return Carry(x0, state, perm, jnp.zeros((), jnp.int32))
+
+
+@functools.lru_cache(maxsize=256)
+def state_bytes(optimizer: Optimizer, use_lr: bool, n: int, dtype: str) -> int:
+    """Bytes of one run's optimizer state (its floating arrays) for iterates of ``n`` x dtype.
+
+    0 for plain GD, ``n`` itemsize for momentum, ``2 n`` itemsize for Adam (and a few scalars).
+    """
+    x, lr = jax.ShapeDtypeStruct((n,), dtype), jax.ShapeDtypeStruct((), dtype)
+    with optax_promotion():
+        state = jax.eval_shape(lambda x, lr: optimizer.build(lr if use_lr else None).init(x), x, lr)
+    leaves = jax.tree.leaves(state)
+    return sum(a.size * a.dtype.itemsize for a in leaves if jnp.issubdtype(a.dtype, jnp.floating))
 
 
 def _build(loop: Loop, lr: jax.Array) -> optax.GradientTransformation:

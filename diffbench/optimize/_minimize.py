@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from .._x64 import x64
-from . import _checks, _targets
-from ._batched import Stop
-from ._loop import Loop
+from . import _checks, _inputs, _targets
+from ._inputs import Grid
+from ._loop import Loop, state_bytes
 from ._objective import Objective
 from ._objective import resolve as resolve_objective
 from ._optimizers import resolve as resolve_optimizer
 from ._result import OptimizeResult
 from ._runner import compiled, execute, plan_for
 from ._sgd import check_sampler
-
-
-class _Grid(NamedTuple):
-    """The runs of one call: every start x learning rate x seed, start-major."""
-
-    start: np.ndarray  # (R,) index into the starts
-    lr: np.ndarray  # (R,) float64, NaN where the optimizer sets its own step
-    seed: np.ndarray  # (R,) the seed of each run's PRNG key
 
 
 @x64
@@ -50,7 +41,8 @@ def minimize(
     f_opt: float | None = None,
     trace_every: int | None = None,
     check_every: int = 1,
-    repeats: int = 3,
+    repeats: int = 1,
+    warmup: int = 0,
     device: str | None = None,
     unroll: int | None = None,
     donate: bool | None = None,
@@ -85,11 +77,19 @@ def minimize(
             (a ``lax.while_loop`` that ends when every run stopped, or at ``steps``).
         f_opt: the optimum the targets sit above (default: the registry's ``f_opt``).
         trace_every: stride of the loss trace, in steps (default: at most ~100 intervals).
-        check_every: evaluate the loss (targets, divergence) every this many steps; between
+        check_every: record the loss (targets, divergence) every this many steps; between
             checks only gradients are computed. Must divide ``steps`` and ``trace_every``.
-            A check of a finite sum evaluates the full-data loss: on a large data set check
-            once an epoch or so.
-        repeats: timed calls of the compiled runner (the median gives the per-step time).
+            The default, 1, records every step: the loss of ``x_k`` is the value that
+            ``value_and_grad`` returns with the gradient at ``x_k``, so its cost is only what
+            the loss adds to the gradient (on XLA:CPU a transcendental or a long reduction
+            can make that large: see the README). A check of a finite sum evaluates the
+            full-data loss: on a large data set check once an epoch or so.
+        repeats: calls of the compiled runner that are timed. The default, 1, runs the loop
+            once: the result and its time come from that one run. More calls only refine
+            ``step_time_s`` (the median), each one a full run of the loop whose result is
+            identical (runs are deterministic); a session asks for them (``[[runs]] repeats``).
+        warmup: untimed calls before the timed ones (caches, page faults, thread pools);
+            sessions pass 1. The result comes from the first call made.
         device: ``"cpu"`` or ``"gpu"`` (default: JAX's default device).
         unroll, donate: override the backend's ``PLANS`` entry (scan unroll, donate x0).
         run_id: identifier for the table rows (default: a fresh one per call).
@@ -100,11 +100,12 @@ def minimize(
     Example:
         >>> import diffbench
         >>> res = diffbench.optimize.minimize(
-        ...     "quadratic_loss", "sgd", 2, x0=[0.0], lr=0.1, repeats=1)
+        ...     "quadratic_loss", "sgd", 2, x0=[0.0], lr=0.1)
         >>> [round(float(v), 6) for v in res.x_final[:, 0]]
         [1.08]
     """
     dtype, repeats = _checks.dtype(dtype), _checks.count("repeats", repeats)
+    warmup = _checks.calls("warmup", warmup)
     opt = resolve_optimizer(optimizer)
     first = None if x0 is None else _checks.points(x0)
     obj = resolve_objective(f, _checks.dimension(n, first), minibatch=batch is not None)
@@ -115,75 +116,22 @@ def minimize(
     stride, check = _checks.strides(steps, trace_every, check_every, tol)
     dev = _checks.device(device)
     plan = plan_for(dev.platform, unroll, donate)
-    points = _starts(obj, first, starts, key)
-    grid = _grid(len(points), lrs, seed_list)
+    points = _inputs.starts(obj, first, starts, key)
+    grid = _inputs.grid(len(points), lrs, seed_list)
     loop = Loop(obj, opt, use_lr, steps, stride, check, tol is not None, sampler, plan.unroll)
     known = obj.f_opt if f_opt is None else float(f_opt)
-    args = _arguments(obj, points, grid, known, tol, dtype, dev)
+    args = _inputs.arguments(obj, points, grid, known, tol, dtype, dev)
     executable, compile_s = compiled(loop, len(_targets.EXPONENTS), plan, args)
-    out, seconds = execute(executable, args, repeats, plan.donate)
+    out, seconds = execute(executable, args, repeats, plan.donate, warmup)
     timing = (seconds, compile_s)
     return _result(obj, opt.label, loop, grid, points[grid.start], out, timing, known, dev, run_id)
-
-
-def _starts(obj: Objective, x0: np.ndarray | None, starts: int | None, key: int) -> np.ndarray:
-    """The ``(K, n)`` float64 starting points."""
-    if x0 is not None and starts is not None:
-        _checks.fail("Pass x0= or starts=, not both.")
-    if x0 is not None:
-        return _checks.match_dimension(x0, obj.n)
-    if starts is not None:
-        count = _checks.count("starts", starts)
-        lo, hi = obj.bounds
-        u = jax.random.uniform(jax.random.key(key), (count, obj.n), jnp.float64)
-        return lo[None, :] + np.asarray(u) * (hi - lo)[None, :]
-    if obj.x0 is None:
-        _checks.fail(f"{obj.name} has no default start: pass x0= or starts=.")
-    return obj.x0[None, :]
-
-
-def _grid(n_starts: int, lrs: np.ndarray, seeds: np.ndarray) -> _Grid:
-    s, lr, sd = np.meshgrid(np.arange(n_starts), lrs, seeds, indexing="ij")
-    return _Grid(s.ravel(), lr.ravel(), sd.ravel())
-
-
-def _arguments(
-    obj: Objective,
-    points: np.ndarray,
-    grid: _Grid,
-    f_ref: float | None,
-    tol: float | None,
-    dtype: np.dtype,
-    dev: jax.Device,
-) -> tuple:
-    """The runner's arguments, on ``dev``: ``(x0, lr, keys, targets, stop, data)``."""
-    goals = _targets.targets(f_ref) if f_ref is not None else None
-    last = -np.inf if goals is None else goals[-1]
-    goals = np.full(len(_targets.EXPONENTS), -np.inf) if goals is None else goals
-    seeds, index = np.unique(grid.seed, return_inverse=True)  # a few seeds, many runs
-    raw = np.stack([np.asarray(jax.random.key_data(jax.random.key(int(s)))) for s in seeds])
-    keys = jax.random.wrap_key_data(raw[index])
-    data = {
-        name: np.asarray(a, dtype if np.issubdtype(np.asarray(a).dtype, np.floating) else None)
-        for name, a in obj.data.items()
-    }
-    stop = Stop(np.asarray(-1.0 if tol is None else tol, dtype), np.asarray(last, dtype))
-    args = (
-        np.asarray(points[grid.start], dtype),
-        np.asarray(np.nan_to_num(grid.lr, nan=0.0), dtype),
-        keys,
-        np.asarray(goals, dtype),
-        stop,
-        data,
-    )
-    return jax.device_put(args, dev)
 
 
 def _result(
     obj: Objective,
     label: str,
     loop: Loop,
-    grid: _Grid,
+    grid: Grid,
     x0: np.ndarray,
     out: Any,
     timing: tuple[list[float], float],
@@ -200,10 +148,14 @@ def _result(
             out.trace, trace_steps, out.trace_evals, _targets.targets(f_ref)
         )
     steps_done = int(out.steps_done)
+    dtype = str(out.x.dtype)
+    per_run = obj.n * np.dtype(dtype).itemsize + state_bytes(
+        loop.optimizer, loop.use_lr, obj.n, dtype
+    )
     return OptimizeResult(
         function=obj.name,
         n=obj.n,
-        dtype=str(out.x.dtype),
+        dtype=dtype,
         device=dev.platform,
         optimizer=label,
         batch=None if loop.sampler is None else loop.sampler.batch,
@@ -229,6 +181,7 @@ def _result(
         times_s=seconds,
         compile_s=compile_s,
         steps_done=steps_done,
+        min_bytes=2.0 * per_run * len(grid.start),
     )
 
 
@@ -256,7 +209,7 @@ def sweep(
     Example:
         >>> import diffbench
         >>> res = diffbench.optimize.sweep(
-        ...     "quadratic_loss", "sgd", 500, x0=[0.0], lrs=[0.01, 0.5, 5.0], repeats=1)
+        ...     "quadratic_loss", "sgd", 500, x0=[0.0], lrs=[0.01, 0.5, 5.0])
         >>> res.status.tolist()
         ['ok', 'ok', 'diverged']
     """

@@ -7,6 +7,7 @@ argument (never baked in as a constant), and the documented points of the functi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,7 +72,10 @@ class Objective:
 
 
 def resolve(f: Any, n: int | None, *, minibatch: bool) -> Objective:
-    """Build the ``Objective`` for ``f`` in dimension ``n`` (None: the function's default).
+    """The ``Objective`` for ``f`` in dimension ``n`` (None: the function's default).
+
+    Registry entries (by name or ``TestFunction``) are resolved once per ``(f, n, minibatch)``
+    and cached: the record, its bounds and its default start are the same every call.
 
     Args:
         f: a registry name, a ``TestFunction``, a ``functions.ml.FiniteSum`` or a callable
@@ -79,6 +83,21 @@ def resolve(f: Any, n: int | None, *, minibatch: bool) -> Objective:
         n: the dimension; required for a plain callable unless a start gives it.
         minibatch: whether SGD minibatches are asked for (needs a finite-sum objective).
     """
+    if isinstance(f, str | functions.TestFunction):
+        return _registry_entry(f, n, minibatch)
+    return _resolve(f, n, minibatch)
+
+
+@functools.lru_cache(maxsize=256)
+def _registry_entry(f: str | functions.TestFunction, n: int | None, minibatch: bool) -> Objective:
+    obj = _resolve(f, n, minibatch)
+    for array in (*obj.bounds, obj.x0):
+        if array is not None:
+            array.flags.writeable = False  # shared by every call that hits the cache
+    return obj
+
+
+def _resolve(f: Any, n: int | None, minibatch: bool) -> Objective:
     if isinstance(f, str):
         f = functions.get(f)
     if isinstance(f, FiniteSum):

@@ -1,15 +1,21 @@
 """What the loop records about every run, kept at the batch level with the runs last.
 
-Check steps hand their losses out of a short scan (a *chunk* of up to ``CHUNK`` checks); after
-the chunk, one fused pass compares them with the targets and keeps each target's first hit.
-Losses leave the step as scan outputs, i.e. materialized once: compared on the spot, XLA:CPU
-fused the loss into the ``(T, R)`` comparison and evaluated it once per target. The comparison
-itself (``T`` compares per run and check) is what exact first hits cost: on 10,000 starts of
-2-D rosenbrock, about twice the optimization step.
+Check steps hand their losses out of a short scan (a *chunk* of up to ``CHUNK`` checks); the
+loss of a check is the value that ``jax.value_and_grad`` returns with the gradient of that same
+step, so recording it costs no second evaluation. After the chunk, ``flush`` resolves the
+targets it reached. Targets are reached in order (they decrease and so does a run's best loss),
+so a run's progress is one number, how many it has reached; the chunk's best loss says how many
+it reaches now (``T`` comparisons a run and chunk). Only for a target newly reached is its
+first check looked up, in the chunk's running minimum (``P`` comparisons); a batch-level loop
+does this once per newly reached target of the run that reached the most, and not at all in a
+chunk that reached none. Exact first hits then cost about ``(T + P) / P`` comparisons a run and
+check, not ``T``. Losses leave the step as scan outputs, i.e. materialized once (compared on
+the spot, XLA:CPU fused the loss into every comparison and evaluated it once per target).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -18,8 +24,8 @@ import jax.numpy as jnp
 NEVER = -1
 """The step recorded for a target not reached, a run that did not diverge or stop."""
 
-CHUNK = 16
-"""Most check steps whose losses are compared with the targets in one pass."""
+CHUNK = 50
+"""Most check steps whose losses are resolved against the targets in one pass."""
 
 
 class Records(NamedTuple):
@@ -53,39 +59,78 @@ def chunk_size(count: int) -> int:
 
 
 def flush(rec: Records, checks: Checks, targets: jax.Array, count_evals: bool) -> Records:
-    """Fold a chunk of checks into the records: first hits of the targets (shape ``(T,)``)
-    and first non-finite losses.
+    """Fold a chunk of checks into the records: first hits of the targets (shape ``(T,)``,
+    decreasing) and first non-finite losses.
 
-    Steps grow along the chunk, and so do evaluations, so the first hit is the smallest step
-    (and the smallest evaluation count) among the checks that reached a target: a running
-    minimum, which XLA:CPU fuses into one pass faster than a chain of selects. With
-    ``count_evals`` False (one gradient per step) evaluations are not recorded; ``finish``
-    then copies ``hit_step`` into ``hit_evals``.
+    A check counts when its loss is finite (and, in tolerance mode, its run still active).
+    With ``count_evals`` False (one gradient per step) evaluations are not recorded;
+    ``finish`` then copies ``hit_step`` into ``hit_evals``.
     """
-    first_hit, first_evals = _LATEST, _LATEST
-    first_bad = _LATEST
-    for i in range(checks.value.shape[0]):
-        value = checks.value[i]
-        active = True if checks.active is None else checks.active[i]
-        reached = (jnp.isfinite(value) & active)[None, :] & (value[None, :] <= targets[:, None])
-        first_hit = jnp.minimum(first_hit, jnp.where(reached, checks.step[i], _LATEST))
-        if count_evals:
-            evals = jnp.where(reached, checks.evals[i][None, :], _LATEST)
-            first_evals = jnp.minimum(first_evals, evals)
-        bad = ~jnp.isfinite(value) & active
-        first_bad = jnp.minimum(first_bad, jnp.where(bad, checks.step[i], _LATEST))
-    unhit = (rec.hit_step == NEVER) & (first_hit < _LATEST)
-    hit_evals = jnp.where(unhit, first_evals, rec.hit_evals) if count_evals else rec.hit_evals
-    diverged = (rec.diverged_at == NEVER) & (first_bad < _LATEST)
+    counted = jnp.isfinite(checks.value)
+    if checks.active is not None:
+        counted = counted & checks.active
+    losses = jnp.where(counted, checks.value, jnp.inf)
+    best = jnp.min(losses, axis=0)
+    reached = jnp.sum(targets[:, None] >= best[None, :], axis=0, dtype=jnp.int32)
+    done = jnp.sum(rec.hit_step != NEVER, axis=0, dtype=jnp.int32)
+    new = jnp.maximum(reached - done, 0)
+    resolve = partial(_first_hits, checks=checks, targets=targets, count_evals=count_evals)
+    hits = jax.lax.cond(
+        jnp.any(new > 0),
+        resolve,
+        lambda losses, done, new, hits: hits,
+        losses,
+        done,
+        new,
+        (rec.hit_step, rec.hit_evals),
+    )
+    bad = ~jnp.isfinite(checks.value) if checks.active is None else (~counted & checks.active)
+    diverged = (rec.diverged_at == NEVER) & jnp.any(bad, axis=0)
+    first_bad = checks.step[jnp.argmax(bad, axis=0)]
     return rec._replace(
-        hit_step=jnp.where(unhit, first_hit, rec.hit_step),
-        hit_evals=hit_evals,
+        hit_step=hits[0],
+        hit_evals=hits[1],
         diverged_at=jnp.where(diverged, first_bad, rec.diverged_at),
     )
 
 
-_LATEST = jnp.iinfo(jnp.int32).max
-"""Larger than any step: the neutral element of the running minimum."""
+def _first_hits(
+    losses: jax.Array,
+    done: jax.Array,
+    new: jax.Array,
+    hits: tuple[jax.Array, jax.Array],
+    *,
+    checks: Checks,
+    targets: jax.Array,
+    count_evals: bool,
+) -> tuple[jax.Array, jax.Array]:
+    """Record the first check of each newly reached target (targets ``done`` to
+    ``done + new - 1`` of every run), one target of every run per trip of the loop."""
+    running = _running_min(losses)
+    size, count = losses.shape[0], targets.shape[0]
+    levels = jnp.arange(count, dtype=jnp.int32)[:, None]
+
+    def record(j: jax.Array, hits: tuple) -> tuple:
+        level = done + j
+        goal = jnp.take(targets, jnp.minimum(level, count - 1))
+        first = jnp.sum(running > goal[None, :], axis=0, dtype=jnp.int32)
+        first = jnp.minimum(first, size - 1)
+        put = (levels == level[None, :]) & (j < new)[None, :]
+        step = jnp.where(put, jnp.take(checks.step, first)[None, :], hits[0])
+        if not count_evals:
+            return step, hits[1]
+        evals = jnp.take_along_axis(checks.evals, first[None, :], axis=0)
+        return step, jnp.where(put, evals, hits[1])
+
+    return jax.lax.fori_loop(0, jnp.max(new), record, hits)
+
+
+def _running_min(losses: jax.Array) -> jax.Array:
+    """The running minimum down the ``P`` checks of a chunk, shape ``(P, R)``."""
+    rows = [losses[0]]
+    for row in losses[1:]:
+        rows.append(jnp.minimum(rows[-1], row))
+    return jnp.stack(rows)
 
 
 def finish(rec: Records, count_evals: bool) -> Records:

@@ -31,6 +31,9 @@ COLUMNS = [
     "steps_per_s",
     "diverged",
     "status",
+    "min_bytes",
+    "gb_per_s",
+    "bandwidth_fraction",
 ]
 """The columns of the ``runs`` table (DESIGN.md), in order."""
 
@@ -69,6 +72,9 @@ class OptimizeResult:
         times_s: wall seconds of every timed call (the raw samples of the median).
         compile_s: seconds spent compiling (0.0 when the runner came from the cache).
         steps_done: steps the loop ran (less than ``steps`` when every run stopped early).
+        min_bytes: the least memory traffic of one loop step of the whole batch, in bytes:
+            every run reads and writes its iterate and its optimizer state (GD ``2 n``,
+            momentum ``4 n``, Adam ``6 n`` itemsize per run). Minibatch reads are not counted.
     """
 
     function: str
@@ -99,6 +105,7 @@ class OptimizeResult:
     times_s: list[float] = field(repr=False)
     compile_s: float
     steps_done: int
+    min_bytes: float = float("nan")
 
     @property
     def runs(self) -> int:
@@ -121,6 +128,11 @@ class OptimizeResult:
         """Seconds per step charged to one run: the batch's step time shared by its runs."""
         return self.step_time_s / self.runs
 
+    @property
+    def gb_per_s(self) -> float:
+        """``min_bytes`` over the median step time, in GB/s (1e9 bytes a second)."""
+        return self.min_bytes / self.step_time_s / 1e9 if self.step_time_s > 0 else np.nan
+
     def best(self) -> int:
         """Index of the run with the lowest finite final loss (0 when none is finite)."""
         f = np.where(np.isfinite(self.f_final), self.f_final, np.inf)
@@ -141,7 +153,9 @@ class OptimizeResult:
             }
         )
 
-    def table(self, run_id: str | None = None, subset: Any = None) -> pd.DataFrame:
+    def table(
+        self, run_id: str | None = None, subset: Any = None, copy_gbs: float | None = None
+    ) -> pd.DataFrame:
         """The ``runs`` table: one row per run and target, with the columns of ``COLUMNS``.
 
         Times are charged per run: the batch advances all its runs at once, so a run's step
@@ -154,12 +168,15 @@ class OptimizeResult:
             run_id: the identifier to write in every row (default: this call's ``run_id``).
             subset: indices of the runs to include (default: all), e.g. an evenly spaced
                 sample of a very large batch; times stay charged over the whole batch.
+            copy_gbs: the device's copy bandwidth in GB/s (a session's metadata); with it
+                ``bandwidth_fraction`` is ``gb_per_s / copy_gbs``, else missing. ``min_bytes``
+                and ``gb_per_s`` are the call's (see the attributes), the same in every row.
 
         Example:
             >>> import diffbench
-            >>> res = diffbench.optimize.minimize("sphere", "sgd", 10, starts=3, repeats=1)
+            >>> res = diffbench.optimize.minimize("sphere", "sgd", 10, starts=3)
             >>> res.table(subset=[0, 2]).shape
-            (22, 20)
+            (22, 23)
         """
         picked = np.arange(self.runs) if subset is None else np.asarray(subset, dtype=np.int64)
         goals = len(self.targets)
@@ -197,6 +214,9 @@ class OptimizeResult:
                 "steps_per_s": 1.0 / self.run_step_s if self.run_step_s > 0 else np.inf,
                 "diverged": rows["diverged"],
                 "status": rows["status"],
+                "min_bytes": self.min_bytes,
+                "gb_per_s": self.gb_per_s,
+                "bandwidth_fraction": self.gb_per_s / copy_gbs if copy_gbs else np.nan,
             },
             columns=COLUMNS,
         )

@@ -22,6 +22,7 @@ import jax
 import numpy as np
 
 from .._errors import DiffbenchError
+from . import _inputs
 from ._batched import Outputs, make_run
 from ._loop import Loop
 
@@ -84,8 +85,9 @@ def cache_info() -> dict[str, int]:
 
 
 def cache_clear() -> None:
-    """Forget every compiled runner (the counters stay)."""
+    """Forget every compiled runner and the cached device arguments (the counters stay)."""
     _CACHE.clear()
+    _inputs.cache_clear()
 
 
 def _signature(args: Sequence[Any]) -> tuple:
@@ -134,21 +136,22 @@ def _loop_key(loop: Loop) -> tuple:
 
 
 def execute(
-    executable: Any, args: Sequence[Any], repeats: int, donate: bool
+    executable: Any, args: Sequence[Any], repeats: int, donate: bool, warmup: int = 0
 ) -> tuple[Outputs, list[float]]:
-    """Run ``repeats`` times (blocking on the result each time); return the first outputs
-    as NumPy arrays and the wall seconds of every call.
+    """Run ``warmup`` untimed calls, then ``repeats`` timed ones, each blocking on its result;
+    return the first call's outputs as NumPy arrays and the wall seconds of the timed calls.
 
     With donation the starting points are consumed by a call, so each call gets a fresh
     copy, made outside the timed region.
     """
     outputs, seconds = None, []
-    for _ in range(max(1, repeats)):
+    for call in range(warmup + max(1, repeats)):
         call_args = (jax.numpy.copy(args[0]), *args[1:]) if donate else args
         jax.block_until_ready(call_args)
         start = time.perf_counter()
         out = jax.block_until_ready(executable(*call_args))
-        seconds.append(time.perf_counter() - start)
+        if call >= warmup:
+            seconds.append(time.perf_counter() - start)
         if outputs is None:
-            outputs = Outputs(*(np.asarray(a) for a in out))
+            outputs = Outputs(*(np.asarray(a) for a in out))  # ready: no wait
     return outputs, seconds
