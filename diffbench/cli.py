@@ -1,8 +1,10 @@
 """The command line: ``diffbench list | run | report | compare | env``.
 
 Bad usage (an unknown name, a bad option, a missing GPU, a corrupt results file) prints one
-line on stderr and exits with code 2, without a traceback; ``DIFFBENCH_TRACEBACK=1`` shows
-tracebacks of unexpected errors (exit code 1). Ctrl-C exits with 130 and keeps every
+line on stderr and exits with code 2, without a traceback, and so does an environment error
+(a full disk, a read-only output, ``--out`` naming a file). Exit code 1 means a regression
+found by ``compare`` and nothing else: an unexpected error also exits with 2 (one line;
+``DIFFBENCH_TRACEBACK=1`` shows the traceback). Ctrl-C exits with 130 and keeps every
 finished case on disk (continue with ``--resume``).
 
 Example:
@@ -78,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except OSError as exc:  # ENOSPC, a read-only mount, a file where a folder should be
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"diffbench: error: cannot use{where}: {exc.strerror or exc}.", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("diffbench: error: out of memory; use smaller dims, starts, steps.", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - one line unless asked for the traceback
         if os.environ.get("DIFFBENCH_TRACEBACK"):
             traceback.print_exc()
@@ -87,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set DIFFBENCH_TRACEBACK=1 for the traceback)",
             file=sys.stderr,
         )
-        return 1
+        return 2  # exit 1 is reserved for a regression
 
 
 def _delegate(command: str, argv: list[str]) -> int:
@@ -117,7 +126,7 @@ def _list(args: argparse.Namespace) -> int:
             print(f"{section}:")
             lines = [f"  {line}" for line in lines]
         print("\n".join(lines))
-        code = code or (0 if ok or len(sections) > 1 else 1)
+        code = code or (0 if ok or len(sections) > 1 else 2)
     return code
 
 

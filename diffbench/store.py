@@ -32,17 +32,21 @@ import pyarrow.parquet as pq
 
 from ._errors import DiffbenchError
 from ._journal import (
+    LOG,
+    TABLES,
     entry_tables,
     jsonable,
+    quarantine,
     read_journal,
+    scan_journal,
     trim_torn_line,
     write_json_atomic,
     write_parquet_atomic,
 )
+from ._lock import SetLock
 
 FORMAT = "diffbench-result-set/1"
 DEFAULT_ROOT = Path("results") / "runs"
-TABLES = ("gradients", "runs", "traces", "sweeps")
 JOURNAL = "cases.jsonl"
 METADATA = "metadata.json"
 META_COLUMNS = ("result_set", "machine", "suite", "commit", "timestamp", "device_kind")
@@ -88,12 +92,15 @@ def timestamp_now() -> str:
 class ResultSet:
     """One result-set folder: its metadata, its journal of finished cases and its tables.
 
-    Create one with ``ResultSet.create``, reopen one with ``ResultSet(path)``.
+    Create one with ``ResultSet.create`` (which holds its write lock), reopen one with
+    ``ResultSet(path)`` (read-only until ``open_for_writing`` or the first ``append``). Only
+    one writer at a time: a second gets a one-line ``DiffbenchError``.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.metadata = read_metadata(self.path)
+        self.lock = SetLock(self.path)
         self._journal: Any = None
         self._entries: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] | None = None
 
@@ -107,17 +114,40 @@ class ResultSet:
             metadata: the fingerprint; must hold ``machine``.
         """
         stamp = timestamp_now()
-        base = Path(root) / str(metadata["machine"])
-        path = base / f"{stamp}-{suite}"
-        suffix = 2
-        while path.exists():
-            path, suffix = base / f"{stamp}-{suite}-{suffix}", suffix + 1
-        path.mkdir(parents=True)
+        base = Path(root) / safe_name(str(metadata["machine"]), "machine")
+        base.mkdir(parents=True, exist_ok=True)
+        name, suffix = f"{stamp}-{safe_name(suite, 'suite')}", 1
+        while True:  # mkdir is the atomic claim: two processes never get one folder
+            path = base / (name if suffix == 1 else f"{name}-{suffix}")
+            try:
+                path.mkdir()
+                break
+            except FileExistsError:
+                suffix += 1
+        lock = SetLock(path)
+        lock.acquire()
         meta = {**metadata, "format": FORMAT, "suite": suite, "timestamp": stamp}
         meta.setdefault("run_id", f"{meta['machine']}/{path.name}")
         meta.setdefault("status", "running")
         write_json_atomic(path / METADATA, meta)
-        return cls(path)
+        results = cls(path)
+        results.lock = lock
+        return results
+
+    def open_for_writing(self) -> None:
+        """Take the write lock and move bad journal lines aside (``cases.quarantine.jsonl``).
+
+        Raises:
+            DiffbenchError: another process is writing this set.
+        """
+        if self._journal is not None:
+            return
+        self.lock.acquire()
+        journal = self.path / JOURNAL
+        trim_torn_line(journal)
+        quarantine(journal, scan_journal(journal))
+        self._entries = None
+        self._journal = open(journal, "a", encoding="utf-8")  # noqa: SIM115
 
     @property
     def run_id(self) -> str:
@@ -160,9 +190,10 @@ class ResultSet:
             rows: its rows of ``table``.
             more: its rows of other tables, written in the same line (all or nothing).
         """
-        if self._journal is None:
-            trim_torn_line(self.path / JOURNAL)
-            self._journal = open(self.path / JOURNAL, "a", encoding="utf-8")  # noqa: SIM115
+        if table not in TABLES or not set(more or {}) <= set(TABLES):
+            names = ", ".join([table, *(more or {})])
+            raise DiffbenchError(f"Unknown table among {names}; tables are {', '.join(TABLES)}.")
+        self.open_for_writing()
         entry = {"table": table, "key": key, "rows": rows, "more": more or {}}
         self._journal.write(json.dumps(entry, default=jsonable) + "\n")
         self._journal.flush()
@@ -170,26 +201,35 @@ class ResultSet:
         self.entries()[(table, key)] = entry_tables(entry)
 
     def write_tables(self) -> dict[str, Path]:
-        """Compact the journal into one Parquet file per table (atomically); return their paths."""
+        """Compact the journal into one Parquet file per table (atomically); return their paths.
+
+        Only the names of ``TABLES`` become files, inside the set's folder.
+        """
         rows: dict[str, list[dict[str, Any]]] = {}
         for tables in self.entries().values():
             for table, case_rows in tables.items():
                 rows.setdefault(table, []).extend(case_rows)
         written = {}
         for table, table_rows in rows.items():
+            if table not in TABLES:  # entries are validated on reading; this is the last guard
+                continue
             schema = GRADIENT_SCHEMA if table == "gradients" else None
-            arrow = pa.Table.from_pylist(table_rows, schema=schema)
+            arrow = _arrow_table(table_rows, schema, self.path / JOURNAL)
             written[table] = self.path / f"{table}.parquet"
             write_parquet_atomic(arrow, written[table], self.metadata)
         return written
 
     def close(self, status: str = "complete") -> None:
-        """Write the tables, mark the metadata with ``status`` and close the journal."""
-        self.write_tables()
-        self.update_metadata(status=status, finished=timestamp_now())
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
+        """Write the tables, mark the metadata with ``status``, close the journal, unlock."""
+        try:
+            self.metadata.update(status=status, finished=timestamp_now())
+            self.write_tables()  # the tables carry the final status in their own metadata
+            self.update_metadata()
+        finally:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+            self.lock.release()
 
 
 def read_metadata(folder: Path) -> dict[str, Any]:
@@ -199,11 +239,24 @@ def read_metadata(folder: Path) -> dict[str, Any]:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DiffbenchError(f"{folder} is not a result set (no {METADATA}).") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DiffbenchError(f"{path} is corrupt: {str(exc).splitlines()[0]}.") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise DiffbenchError(f"{path} is corrupt: {_first_line(exc)}") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise DiffbenchError(f"{path} is not diffbench metadata (no format {FORMAT!r}).")
+    wrong = [k for k in _TEXT_FIELDS if k in meta and not isinstance(meta[k], str | None)]
+    if wrong:
+        raise DiffbenchError(f"{path} is corrupt: {', '.join(wrong)} must be text.")
     return meta
+
+
+_TEXT_FIELDS = ("machine", "suite", "commit", "timestamp", "device_kind", "run_id", "status")
+
+
+def safe_name(text: str, what: str) -> str:
+    """Return ``text`` if it is usable as one folder name, else raise a one-line error."""
+    if not text or text in (".", "..") or any(c in text for c in "/\\\0") or len(text) > 200:
+        raise DiffbenchError(f"The {what} name {text[:80]!r} cannot name a folder.")
+    return text
 
 
 def find_result_sets(path: str | Path) -> list[Path]:
@@ -214,13 +267,23 @@ def find_result_sets(path: str | Path) -> list[Path]:
     return sorted(p.parent for p in path.rglob(METADATA) if _is_ours(p))
 
 
-def latest_result_set(root: str | Path, suite: str, machine: str) -> Path | None:
-    """Return the newest result set of ``suite`` on ``machine`` under ``root``, or None."""
+def latest_result_set(
+    root: str | Path, suite: str, machine: str, unfinished: bool = False
+) -> Path | None:
+    """Return the newest result set of ``suite`` on ``machine`` under ``root``, or None.
+
+    With ``unfinished``, only sets whose status is not ``complete`` count (``--resume``).
+    """
     folder = Path(root) / machine
     if not folder.is_dir():
         return None
-    found = [p for p in find_result_sets(folder) if read_metadata(p).get("suite") == suite]
-    return max(found, key=lambda p: read_metadata(p)["timestamp"] + p.name, default=None)
+    metas = {p: read_metadata(p) for p in find_result_sets(folder)}
+    found = [
+        p
+        for p, meta in metas.items()
+        if meta.get("suite") == suite and not (unfinished and meta.get("status") == "complete")
+    ]
+    return max(found, key=lambda p: str(metas[p].get("timestamp")) + p.name, default=None)
 
 
 def _is_ours(path: Path) -> bool:
@@ -282,8 +345,32 @@ def _load_set(folder: Path, table: str) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     schema = GRADIENT_SCHEMA if table == "gradients" else None
-    frame = pa.Table.from_pylist(rows, schema=schema).to_pandas()
+    frame = _arrow_table(rows, schema, folder / JOURNAL).to_pandas()
     return _with_meta(frame, meta, folder)
+
+
+def _arrow_table(rows: list[dict[str, Any]], schema: pa.Schema | None, source: Path) -> pa.Table:
+    """Return rows as an Arrow table; rows whose values do not fit a column are dropped.
+
+    A journal is untrusted: a row with, say, a string where the schema has a number is
+    skipped with a warning rather than making the whole set unreadable.
+    """
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        pass
+    kept = []
+    for row in rows:
+        try:
+            pa.Table.from_pylist([row], schema=schema)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            continue
+        kept.append(row)
+    LOG.warning(f"{source}: {len(rows) - len(kept)} row(s) with values of the wrong type skipped.")
+    try:
+        return pa.Table.from_pylist(kept, schema=schema)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
+        raise DiffbenchError(f"{source} holds rows of mixed types: {_first_line(exc)}") from None
 
 
 def _load_parquet_file(path: Path) -> pd.DataFrame:
