@@ -114,6 +114,7 @@ def minimize(
     dev = _checks.device(device)
     plan = plan_for(dev.platform, unroll, donate)
     points = _starts(obj, first, starts, key)
+    _checks.runs(len(points) * lrs.size * seed_list.size, obj.n, dtype, dev)
     grid = _grid(len(points), lrs, seed_list)
     loop = Loop(obj, opt, use_lr, steps, stride, check, tol is not None, sampler, plan.unroll)
     known = obj.f_opt if f_opt is None else float(f_opt)
@@ -131,7 +132,7 @@ def _starts(obj: Objective, x0: np.ndarray | None, starts: int | None, key: int)
     if x0 is not None:
         return _checks.match_dimension(x0, obj.n)
     if starts is not None:
-        count = _checks.count("starts", starts)
+        count = _checks.starts(starts, obj.n)
         lo, hi = obj.bounds
         u = jax.random.uniform(jax.random.key(key), (count, obj.n), jnp.float64)
         return lo[None, :] + np.asarray(u) * (hi - lo)[None, :]
