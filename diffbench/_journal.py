@@ -1,8 +1,9 @@
 """Files that survive a crash: atomic replacement, and the append-only journal of a session.
 
-- ``write_json_atomic`` / ``write_parquet_atomic`` write to a temporary file in the same
-  folder, ``fsync`` it, ``os.replace`` it over the target and ``fsync`` the folder: a reader
-  sees the old file or the new one, never half of one;
+- ``write_json_atomic`` / ``write_parquet_atomic`` / ``write_bytes_atomic`` write to a
+  temporary file in the same folder, ``fsync`` it, ``os.replace`` it over the target and
+  ``fsync`` the folder: a reader sees the old file or the new one, never half of one (a target
+  that exists and is not a regular file, such as ``/dev/stdout``, is written into instead);
 - the journal (``cases.jsonl``) gets one JSON line per finished case, flushed and
   ``fsync``-ed before the next case starts; a line torn by a kill is the last one, and
   ``read_journal`` drops it, ``trim_torn_line`` cuts it before new lines are appended;
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,9 @@ def write_parquet_atomic(table: pa.Table, path: Path, metadata: dict[str, Any]) 
 
 
 def _replace_atomic(path: Path, write: Any) -> None:
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        write(path)  # a device or a pipe (/dev/stdout): written into, never replaced
+        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)

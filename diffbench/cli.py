@@ -16,7 +16,9 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
 import traceback
@@ -65,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    as_program, argv = argv is None, list(sys.argv[1:] if argv is None else argv)
+    _warnings_to_stderr()
     try:
         if argv and argv[0] in ("report", "compare"):
             return _delegate(argv[0], argv[1:])
@@ -79,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "diffbench: interrupted; finished cases are saved (rerun with --resume).",
             file=sys.stderr,
         )
+        if as_program:
+            _exit_now(130)
         return 130
     except OSError as exc:  # ENOSPC, a read-only mount, a file where a folder should be
         where = f" {exc.filename}" if exc.filename else ""
@@ -97,6 +102,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2  # exit 1 is reserved for a regression
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Flush the output and end the process without the interpreter's teardown.
+
+    After a Ctrl-C, XLA's threads may still be running; tearing the interpreter down under
+    them could crash the process (exit -11 instead of 130). Every finished case is already on
+    disk (the journal is fsync-ed, the set is closed), so there is nothing left to clean up.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
+class _StderrHandler(logging.Handler):
+    """Warnings of the ``diffbench`` logger as ``diffbench: warning: ...`` on the current
+    stderr (looked up at each record, so redirections and test captures see them)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"diffbench: warning: {record.getMessage()}", file=sys.stderr)
+
+
+def _warnings_to_stderr() -> None:
+    logger = logging.getLogger("diffbench")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler(logging.WARNING))
 
 
 def _delegate(command: str, argv: list[str]) -> int:

@@ -10,11 +10,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .._errors import DiffbenchError
 from .._journal import write_bytes_atomic
 from ._compare import KINDS, compare
 from ._compare_render import to_json, to_markdown
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -54,7 +62,7 @@ def environment_error(command: str, exc: OSError) -> int:
 
 def compare_parser() -> argparse.ArgumentParser:
     """The argument parser of ``diffbench compare``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="diffbench compare",
         description="Compare NEW against BASE. Exit 1 if anything regressed, 2 if bad input.",
     )
@@ -133,7 +141,7 @@ def main_compare(argv: list[str]) -> int:
 
 def report_parser() -> argparse.ArgumentParser:
     """The argument parser of ``diffbench report``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="diffbench report",
         description="Write report.md and a self-contained report.html (figures embedded).",
     )
