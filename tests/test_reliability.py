@@ -195,6 +195,28 @@ def test_4_a_read_only_output_is_exit_2(tmp_path, capsys, monkeypatch):
     assert code == 2 and "Read-only file system" in _one_line(err)
 
 
+@pytest.mark.slow
+def test_4_a_disk_that_fills_during_a_run_is_exit_2_and_keeps_every_case(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)]
+    if subprocess.run(mount, capture_output=True).returncode != 0:
+        pytest.skip("needs permission to mount a 2 MB tmpfs")
+    try:
+        stats = os.statvfs(disk)
+        (disk / "filler").write_bytes(b"\0" * (stats.f_bavail * stats.f_frsize - 12 * 1024))
+        suite = tmp_path / "suite.toml"
+        suite.write_text(TINY.replace("dims = [2]", "dims = [2, 3, 4, 5, 6, 7, 8]"))
+        proc = _program(["run", suite, "--out", disk / "runs", "--quiet", "--no-report"], tmp_path)
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 2, err
+        assert "No space left on device" in _one_line(err)
+        for folder in store.find_result_sets(disk / "runs"):  # what was written still reads
+            store.load(folder)
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
 # -- 5. a bad journal line is set aside; every good case is kept ---------------------------------
 
 
