@@ -178,11 +178,20 @@ def entry_problem(entry: Any) -> str | None:
 
 
 def read_journal(path: Path) -> list[dict[str, Any]]:
-    """Return the valid entries of a journal; bad lines are skipped with a logged warning."""
+    """Return the valid entries of a journal; bad lines are skipped with a logged warning.
+
+    The warning is logged once per journal and content (a reader reads a set once per table).
+    """
     scan = scan_journal(path)
     if scan.bad:
-        LOG.warning(scan.summary(path))
+        seen = (str(path.resolve()), tuple(number for number, _, _ in scan.bad), len(scan.entries))
+        if seen not in _WARNED:
+            _WARNED.add(seen)
+            LOG.warning(scan.summary(path))
     return scan.entries
+
+
+_WARNED: set[tuple[str, tuple[int, ...], int]] = set()
 
 
 def quarantine(path: Path, scan: JournalScan) -> Path | None:
@@ -204,6 +213,31 @@ def quarantine(path: Path, scan: JournalScan) -> Path | None:
     _replace_atomic(path, lambda tmp: tmp.write_bytes(good))
     LOG.warning(f"{scan.summary(path)} They were moved to {aside.name}.")
     return aside
+
+
+def rows_to_arrow(rows: list[dict[str, Any]], schema: pa.Schema | None, source: Path) -> pa.Table:
+    """Return rows as an Arrow table; rows whose values do not fit a column are dropped.
+
+    A journal is untrusted: a row with, say, a string where the schema has a number is
+    skipped with a warning rather than making the whole set unreadable.
+    """
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        pass
+    kept = []
+    for row in rows:
+        try:
+            pa.Table.from_pylist([row], schema=schema)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            continue
+        kept.append(row)
+    LOG.warning(f"{source}: {len(rows) - len(kept)} row(s) with values of the wrong type skipped.")
+    try:
+        return pa.Table.from_pylist(kept, schema=schema)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DiffbenchError(f"{source} holds rows of mixed types: {first}.") from None
 
 
 def trim_torn_line(path: Path) -> None:

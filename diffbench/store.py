@@ -32,12 +32,12 @@ import pyarrow.parquet as pq
 
 from ._errors import DiffbenchError
 from ._journal import (
-    LOG,
     TABLES,
     entry_tables,
     jsonable,
     quarantine,
     read_journal,
+    rows_to_arrow,
     scan_journal,
     trim_torn_line,
     write_json_atomic,
@@ -214,13 +214,18 @@ class ResultSet:
             if table not in TABLES:  # entries are validated on reading; this is the last guard
                 continue
             schema = GRADIENT_SCHEMA if table == "gradients" else None
-            arrow = _arrow_table(table_rows, schema, self.path / JOURNAL)
+            arrow = rows_to_arrow(table_rows, schema, self.path / JOURNAL)
             written[table] = self.path / f"{table}.parquet"
             write_parquet_atomic(arrow, written[table], self.metadata)
         return written
 
     def close(self, status: str = "complete") -> None:
-        """Write the tables, mark the metadata with ``status``, close the journal, unlock."""
+        """Write the tables, mark the metadata with ``status``, close the journal, unlock.
+
+        Raises:
+            DiffbenchError: another process is writing this set.
+        """
+        self.lock.acquire()
         try:
             self.metadata.update(status=status, finished=timestamp_now())
             self.write_tables()  # the tables carry the final status in their own metadata
@@ -345,32 +350,8 @@ def _load_set(folder: Path, table: str) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     schema = GRADIENT_SCHEMA if table == "gradients" else None
-    frame = _arrow_table(rows, schema, folder / JOURNAL).to_pandas()
+    frame = rows_to_arrow(rows, schema, folder / JOURNAL).to_pandas()
     return _with_meta(frame, meta, folder)
-
-
-def _arrow_table(rows: list[dict[str, Any]], schema: pa.Schema | None, source: Path) -> pa.Table:
-    """Return rows as an Arrow table; rows whose values do not fit a column are dropped.
-
-    A journal is untrusted: a row with, say, a string where the schema has a number is
-    skipped with a warning rather than making the whole set unreadable.
-    """
-    try:
-        return pa.Table.from_pylist(rows, schema=schema)
-    except (pa.ArrowException, TypeError, ValueError, OverflowError):
-        pass
-    kept = []
-    for row in rows:
-        try:
-            pa.Table.from_pylist([row], schema=schema)
-        except (pa.ArrowException, TypeError, ValueError, OverflowError):
-            continue
-        kept.append(row)
-    LOG.warning(f"{source}: {len(rows) - len(kept)} row(s) with values of the wrong type skipped.")
-    try:
-        return pa.Table.from_pylist(kept, schema=schema)
-    except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
-        raise DiffbenchError(f"{source} holds rows of mixed types: {_first_line(exc)}") from None
 
 
 def _load_parquet_file(path: Path) -> pd.DataFrame:

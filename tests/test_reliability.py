@@ -240,7 +240,7 @@ def test_5_bad_journal_lines_are_quarantined_and_good_cases_kept(tmp_path, capsy
     assert len(store.load(path)) == 3
     code, _, err = _main(["compare", base, path], capsys)
     assert code == 1  # still interrupted (item 3), but readable: not exit 2
-    assert f"{len(BAD_LINES)} bad journal line(s) skipped" in err
+    assert err.count(f"{len(BAD_LINES)} bad journal line(s) skipped") == 1  # said once
     reopened = store.ResultSet(path)  # --resume: the bad lines go aside, new cases append
     reopened.append("gradients", "case3", [_row(method="m3")])
     assert reopened.done("gradients") == {"case0", "case1", "case2", "case3"}
