@@ -217,6 +217,23 @@ def test_4_a_disk_that_fills_during_a_run_is_exit_2_and_keeps_every_case(tmp_pat
         subprocess.run(["umount", str(disk)], capture_output=True)
 
 
+def test_4_a_read_only_mount_is_exit_2_before_any_measurement(tmp_path):
+    disk = tmp_path / "ro"
+    disk.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(disk)]
+    if subprocess.run(mount, capture_output=True).returncode != 0:
+        pytest.skip("needs permission to mount a read-only tmpfs")
+    try:
+        (tmp_path / "suite.toml").write_text(TINY)
+        for out in (disk, disk / "runs"):
+            args = ["run", tmp_path / "suite.toml", "--out", out, "--quiet", "--no-report"]
+            proc = _program(args, tmp_path)
+            _, err = proc.communicate(timeout=300)
+            assert proc.returncode == 2 and "Read-only file system" in _one_line(err)
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
 # -- 5. a bad journal line is set aside; every good case is kept ---------------------------------
 
 
@@ -391,6 +408,24 @@ def test_8_create_survives_a_folder_made_between_check_and_mkdir(tmp_path, monke
     monkeypatch.setattr(Path, "exists", lambda self: False)  # the other process was faster
     second = store.ResultSet.create(tmp_path, "demo", {"machine": MACHINE})
     assert first.path != second.path and second.path.name.endswith("-2")
+
+
+def test_8_processes_creating_sets_in_the_same_second_all_succeed(tmp_path):
+    start = time.time() + 4.0  # every process imports, then creates at the same instant
+    script = (
+        "import sys, time; from diffbench import store; "
+        f"time.sleep(max(0.0, {start} - time.time())); "
+        f"print(store.ResultSet.create({str(tmp_path)!r}, 'demo', {{'machine': 'race'}}).path)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]  # fmt: skip
+    results = [proc.communicate(timeout=120) for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), [err for _, err in results]
+    assert len({out.strip() for out, _ in results}) == 8  # eight sets, eight folders
 
 
 def test_8_a_second_writer_gets_a_one_line_error(tmp_path):
