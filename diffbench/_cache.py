@@ -32,6 +32,9 @@ def _stable(value: Any) -> Hashable | None:
     if isinstance(value, tuple):
         parts = [_stable(v) for v in value]
         return None if any(p is None for p in parts) else ("tuple", *parts)
+    owner = getattr(value, "__self__", None)
+    if owner is not None and not inspect.ismodule(owner):
+        return None  # a bound method: its object's state may change, and it may die
     if inspect.ismodule(value) or inspect.isclass(value) or inspect.isbuiltin(value):
         return ("object", value)
     qualname = getattr(value, "__qualname__", None)
