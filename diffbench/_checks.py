@@ -30,6 +30,11 @@ def check_point(x: Any, name: str = "x") -> jax.Array:
         if jnp.issubdtype(array.dtype, jnp.complexfloating):
             raise DiffbenchError(f"{name} must be real; got dtype {array.dtype}.")
         array = array.astype(jnp.float64)
+    if array.dtype not in (jnp.float32, jnp.float64):
+        raise DiffbenchError(
+            f"{name} must be float32 or float64; got {array.dtype}. "
+            f"Convert it first, e.g. {name}.astype(jnp.float32)."
+        )
     bad = np.flatnonzero(~np.isfinite(np.asarray(array)))
     if bad.size:
         shown = ", ".join(str(i) for i in bad[:5]) + (", ..." if bad.size > 5 else "")

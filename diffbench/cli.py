@@ -1,10 +1,13 @@
 """The command line: ``diffbench list | run | report | compare | study | env``.
 
 Bad usage (an unknown name, a bad option, a missing GPU, a corrupt results file) prints one
-line on stderr and exits with code 2, without a traceback; ``DIFFBENCH_TRACEBACK=1`` shows
-tracebacks of unexpected errors (exit code 1). A plugin that fails (it does not import, or its
-function, method or optimizer raises) is one line naming it and exit code 2; the other cases
-still run. Ctrl-C exits with 130 and keeps every finished case on disk (``--resume``).
+line on stderr and exits with code 2, without a traceback, and so does an environment error
+(a full disk, a read-only output, ``--out`` naming a file). Exit code 1 means a regression
+found by ``compare`` and nothing else: an unexpected error also exits with 2 (one line;
+``DIFFBENCH_TRACEBACK=1`` shows the traceback). Ctrl-C exits with 130 and keeps every
+finished case on disk (``--resume``). A plugin that fails
+(it does not import, or its function, method or optimizer raises) is one line naming it and
+exit code 2; the other cases still run.
 
 ``--help``, ``--version`` and ``list`` import neither JAX, SymPy nor pandas: every handler
 imports what it needs when it runs. Subcommands live in ``COMMANDS``: a new one is a builder
@@ -19,7 +22,9 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
 import traceback
@@ -158,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    as_program, argv = argv is None, list(sys.argv[1:] if argv is None else argv)
+    _warnings_to_stderr()
     try:
         if argv and argv[0] in COMMANDS and COMMANDS[argv[0]].own_parser:
             return COMMANDS[argv[0]].handle(argv[1:])
@@ -172,7 +178,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "diffbench: interrupted; finished cases are saved (rerun with --resume).",
             file=sys.stderr,
         )
+        if as_program:
+            _exit_now(130)
         return 130
+    except OSError as exc:  # ENOSPC, a read-only mount, a file where a folder should be
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"diffbench: error: cannot use{where}: {exc.strerror or exc}.", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("diffbench: error: out of memory; use smaller dims, starts, steps.", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - one line unless asked for the traceback
         if os.environ.get("DIFFBENCH_TRACEBACK"):
             traceback.print_exc()
@@ -182,7 +197,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set DIFFBENCH_TRACEBACK=1 for the traceback)",
             file=sys.stderr,
         )
-        return 1
+        return 2  # exit 1 is reserved for a regression
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Flush the output and end the process without the interpreter's teardown.
+
+    After a Ctrl-C, XLA's threads may still be running; tearing the interpreter down under
+    them could crash the process (exit -11 instead of 130). Every finished case is already on
+    disk (the journal is fsync-ed, the set is closed), so there is nothing left to clean up.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
+class _StderrHandler(logging.Handler):
+    """Warnings of the ``diffbench`` logger as ``diffbench: warning: ...`` on the current
+    stderr (looked up at each record, so redirections and test captures see them)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"diffbench: warning: {record.getMessage()}", file=sys.stderr)
+
+
+def _warnings_to_stderr() -> None:
+    logger = logging.getLogger("diffbench")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler(logging.WARNING))
 
 
 def _delegate(command: str) -> Callable[[list[str]], int]:

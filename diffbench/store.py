@@ -33,17 +33,23 @@ import pyarrow.parquet as pq
 
 from ._errors import DiffbenchError
 from ._journal import (
+    STUDY_PREFIX,
+    TABLES,
     entry_tables,
+    is_table,
     jsonable,
+    quarantine,
     read_journal,
+    rows_to_arrow,
+    scan_journal,
     trim_torn_line,
     write_json_atomic,
     write_parquet_atomic,
 )
+from ._lock import SetLock
 
 FORMAT = "diffbench-result-set/1"
 DEFAULT_ROOT = Path("results") / "runs"
-TABLES = ("gradients", "runs", "traces", "sweeps")
 JOURNAL = "cases.jsonl"
 METADATA = "metadata.json"
 META_COLUMNS = ("result_set", "machine", "suite", "commit", "timestamp", "device_kind")
@@ -76,14 +82,8 @@ REQUIRED = {
     "traces": {"run_id"},
     "sweeps": {"function", "method"},
 }
-STUDY_PREFIX = "study_"
 """Study tables are named ``study_<name>`` (``diffbench.studies.table_name``); each needs only
-its ``study`` column."""
-
-
-def is_table(name: str) -> bool:
-    """Whether ``name`` is a result-set table: one of ``TABLES`` or a ``study_<name>`` table."""
-    return name in TABLES or (name.startswith(STUDY_PREFIX) and len(name) > len(STUDY_PREFIX))
+its ``study`` column. ``is_table`` (from ``_journal``) is the one rule for table names."""
 
 
 def study_tables(folder: str | Path) -> list[str]:
@@ -114,12 +114,15 @@ def timestamp_now() -> str:
 class ResultSet:
     """One result-set folder: its metadata, its journal of finished cases and its tables.
 
-    Create one with ``ResultSet.create``, reopen one with ``ResultSet(path)``.
+    Create one with ``ResultSet.create`` (which holds its write lock), reopen one with
+    ``ResultSet(path)`` (read-only until ``open_for_writing`` or the first ``append``). Only
+    one writer at a time: a second gets a one-line ``DiffbenchError``.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.metadata = read_metadata(self.path)
+        self.lock = SetLock(self.path)
         self._journal: Any = None
         self._entries: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] | None = None
 
@@ -133,17 +136,40 @@ class ResultSet:
             metadata: the fingerprint; must hold ``machine``.
         """
         stamp = timestamp_now()
-        base = Path(root) / str(metadata["machine"])
-        path = base / f"{stamp}-{suite}"
-        suffix = 2
-        while path.exists():
-            path, suffix = base / f"{stamp}-{suite}-{suffix}", suffix + 1
-        path.mkdir(parents=True)
+        base = Path(root) / safe_name(str(metadata["machine"]), "machine")
+        base.mkdir(parents=True, exist_ok=True)
+        name, suffix = f"{stamp}-{safe_name(suite, 'suite')}", 1
+        while True:  # mkdir is the atomic claim: two processes never get one folder
+            path = base / (name if suffix == 1 else f"{name}-{suffix}")
+            try:
+                path.mkdir()
+                break
+            except FileExistsError:
+                suffix += 1
+        lock = SetLock(path)
+        lock.acquire()
         meta = {**metadata, "format": FORMAT, "suite": suite, "timestamp": stamp}
         meta.setdefault("run_id", f"{meta['machine']}/{path.name}")
         meta.setdefault("status", "running")
         write_json_atomic(path / METADATA, meta)
-        return cls(path)
+        results = cls(path)
+        results.lock = lock
+        return results
+
+    def open_for_writing(self) -> None:
+        """Take the write lock and move bad journal lines aside (``cases.quarantine.jsonl``).
+
+        Raises:
+            DiffbenchError: another process is writing this set.
+        """
+        if self._journal is not None:
+            return
+        self.lock.acquire()
+        journal = self.path / JOURNAL
+        trim_torn_line(journal)
+        quarantine(journal, scan_journal(journal))
+        self._entries = None
+        self._journal = open(journal, "a", encoding="utf-8")  # noqa: SIM115
 
     @property
     def run_id(self) -> str:
@@ -186,9 +212,12 @@ class ResultSet:
             rows: its rows of ``table``.
             more: its rows of other tables, written in the same line (all or nothing).
         """
-        if self._journal is None:
-            trim_torn_line(self.path / JOURNAL)
-            self._journal = open(self.path / JOURNAL, "a", encoding="utf-8")  # noqa: SIM115
+        if not all(is_table(t) for t in [table, *(more or {})]):
+            names = ", ".join([table, *(more or {})])
+            raise DiffbenchError(
+                f"Unknown table among {names}; tables are {', '.join(TABLES)}, study_<name>."
+            )
+        self.open_for_writing()
         entry = {"table": table, "key": key, "rows": rows, "more": more or {}}
         self._journal.write(json.dumps(entry, default=jsonable) + "\n")
         self._journal.flush()
@@ -196,25 +225,37 @@ class ResultSet:
         self.entries()[(table, key)] = entry_tables(entry)
 
     def write_tables(self) -> dict[str, Path]:
-        """Compact the journal into one Parquet file per table (atomically); return their paths."""
+        """Compact the journal into one Parquet file per table (atomically); return their paths.
+
+        Only the names of ``TABLES`` become files, inside the set's folder.
+        """
         rows: dict[str, list[dict[str, Any]]] = {}
         for tables in self.entries().values():
             for table, case_rows in tables.items():
                 rows.setdefault(table, []).extend(case_rows)
         written = {}
         for table, table_rows in rows.items():
-            arrow = arrow_table(table, table_rows)
+            arrow = arrow_table(table, table_rows, self.path / JOURNAL)
             written[table] = self.path / f"{table}.parquet"
             write_parquet_atomic(arrow, written[table], self.metadata)
         return written
 
     def close(self, status: str = "complete") -> None:
-        """Write the tables, mark the metadata with ``status`` and close the journal."""
-        self.write_tables()
-        self.update_metadata(status=status, finished=timestamp_now())
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
+        """Write the tables, mark the metadata with ``status``, close the journal, unlock.
+
+        Raises:
+            DiffbenchError: another process is writing this set.
+        """
+        self.lock.acquire()
+        try:
+            self.metadata.update(status=status, finished=timestamp_now())
+            self.write_tables()  # the tables carry the final status in their own metadata
+            self.update_metadata()
+        finally:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+            self.lock.release()
 
 
 def read_metadata(folder: Path) -> dict[str, Any]:
@@ -224,11 +265,24 @@ def read_metadata(folder: Path) -> dict[str, Any]:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DiffbenchError(f"{folder} is not a result set (no {METADATA}).") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DiffbenchError(f"{path} is corrupt: {str(exc).splitlines()[0]}.") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise DiffbenchError(f"{path} is corrupt: {_first_line(exc)}") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise DiffbenchError(f"{path} is not diffbench metadata (no format {FORMAT!r}).")
+    wrong = [k for k in _TEXT_FIELDS if k in meta and not isinstance(meta[k], str | None)]
+    if wrong:
+        raise DiffbenchError(f"{path} is corrupt: {', '.join(wrong)} must be text.")
     return meta
+
+
+_TEXT_FIELDS = ("machine", "suite", "commit", "timestamp", "device_kind", "run_id", "status")
+
+
+def safe_name(text: str, what: str) -> str:
+    """Return ``text`` if it is usable as one folder name, else raise a one-line error."""
+    if not text or text in (".", "..") or any(c in text for c in "/\\\0") or len(text) > 200:
+        raise DiffbenchError(f"The {what} name {text[:80]!r} cannot name a folder.")
+    return text
 
 
 def find_result_sets(path: str | Path) -> list[Path]:
@@ -239,13 +293,23 @@ def find_result_sets(path: str | Path) -> list[Path]:
     return sorted(p.parent for p in path.rglob(METADATA) if _is_ours(p))
 
 
-def latest_result_set(root: str | Path, suite: str, machine: str) -> Path | None:
-    """Return the newest result set of ``suite`` on ``machine`` under ``root``, or None."""
+def latest_result_set(
+    root: str | Path, suite: str, machine: str, unfinished: bool = False
+) -> Path | None:
+    """Return the newest result set of ``suite`` on ``machine`` under ``root``, or None.
+
+    With ``unfinished``, only sets whose status is not ``complete`` count (``--resume``).
+    """
     folder = Path(root) / machine
     if not folder.is_dir():
         return None
-    found = [p for p in find_result_sets(folder) if read_metadata(p).get("suite") == suite]
-    return max(found, key=lambda p: read_metadata(p)["timestamp"] + p.name, default=None)
+    metas = {p: read_metadata(p) for p in find_result_sets(folder)}
+    found = [
+        p
+        for p, meta in metas.items()
+        if meta.get("suite") == suite and not (unfinished and meta.get("status") == "complete")
+    ]
+    return max(found, key=lambda p: str(metas[p].get("timestamp")) + p.name, default=None)
 
 
 def _is_ours(path: Path) -> bool:
@@ -308,16 +372,17 @@ def _load_set(folder: Path, table: str) -> pd.DataFrame:
     rows = [r for e in entries for r in entry_tables(e).get(table, [])]
     if not rows:
         return pd.DataFrame()
-    return _with_meta(arrow_table(table, rows).to_pandas(), meta, folder)
+    return _with_meta(arrow_table(table, rows, folder / JOURNAL).to_pandas(), meta, folder)
 
 
-def arrow_table(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+def arrow_table(table: str, rows: list[dict[str, Any]], source: Path) -> pa.Table:
     """Rows as an Arrow table: ``gradients`` with its schema, others with the union of the
-    rows' columns in order of first appearance (a study's parts have different columns)."""
+    rows' columns in order of first appearance (a study's parts have different columns).
+    Rows whose values do not fit a column are dropped with a warning (``rows_to_arrow``)."""
     if table == "gradients":
-        return pa.Table.from_pylist(rows, schema=GRADIENT_SCHEMA)
+        return rows_to_arrow(rows, GRADIENT_SCHEMA, source)
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    return pa.Table.from_pydict({c: [row.get(c) for row in rows] for c in columns})
+    return rows_to_arrow([{c: row.get(c) for c in columns} for row in rows], None, source)
 
 
 def _load_parquet_file(path: Path) -> pd.DataFrame:

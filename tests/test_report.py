@@ -57,8 +57,8 @@ def test_html_is_self_contained(report):
 
 def test_several_result_sets_stand_side_by_side(report):
     markdown = (report / "report.md").read_text()
-    assert "[1] machine-a/s1" in markdown and "[2] machine-b/s2" in markdown
-    assert "| [1] fastest (time, digits) | [2] fastest (time, digits) |" in markdown
+    assert r"\[1\] machine-a/s1" in markdown and r"\[2\] machine-b/s2" in markdown
+    assert r"| \[1\] fastest (time, digits) | \[2\] fastest (time, digits) |" in markdown
     assert "| set | function | n | optimizer |" in markdown
     assert "fedcba9876" in markdown
 

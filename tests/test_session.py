@@ -1,5 +1,6 @@
 """The session runner in-process: the gradients table, statuses, errors, resume, devices."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 
 import diffbench
-from diffbench import store
+from diffbench import methods, store
 from diffbench.harness import resolve_devices, run_suite
 from diffbench.harness.measure import _timing_columns
 from diffbench.harness.timing import Timing
@@ -24,8 +25,12 @@ max_repeats = 3
 functions = ["sphere"]
 dims = [3]
 methods = ["reverse_ad", "central", "symbolic", "richardson"]
-params = { symbolic = { max_n = 2 }, richardson = { levels = 2.5 } }
+params = { symbolic = { max_n = 2 } }
 """
+
+
+def _broken_factory(objective, n, dtype, **params):
+    raise ValueError("a method that fails while it is built")
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +38,10 @@ def session(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     suite = root / "tiny.toml"
     suite.write_text(SUITE)
-    return run_suite(str(suite), out=root, quiet=True), suite, root
+    broken = dataclasses.replace(methods.get("richardson"), factory=_broken_factory)
+    with pytest.MonkeyPatch.context() as patch:  # a case that fails at run time, not in the suite
+        patch.setitem(methods._GRADIENT, "richardson", broken)
+        return run_suite(str(suite), out=root, quiet=True), suite, root
 
 
 def test_the_gradients_table_has_exactly_the_design_columns(session):
@@ -88,6 +96,7 @@ def test_skipped_and_failing_cases_are_rows_not_crashes(session):
 
 def test_resume_skips_what_is_on_disk(session):
     result, suite, root = session
+    store.ResultSet(result.path).update_metadata(status="interrupted")  # as after a Ctrl-C
     again = run_suite(str(suite), out=root, quiet=True, resume=True)
     assert again.path == result.path
     assert again.ran == 0 and again.skipped_done == 8

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields, replace
 from typing import Any
 
+from .. import _limits
 from .._errors import DiffbenchError, closest, unknown
 from .timing import TimingPolicy
 
 _TIMING = {f.name for f in fields(TimingPolicy)}
+_TIMING_SECONDS = {"budget_s", "sample_s"}
+_TIMING_MINIMUM = {"min_repeats": 1, "max_repeats": 1, "warmup": 0, "max_batch": 1}
+POINT_COPIES = 16
+"""Arrays of length n a gradient case holds at once (x, shifted copies, gradient, reference):
+the multiplier of the memory check of ``dims``."""
 
 
 def block(
@@ -33,7 +40,12 @@ def block(
     if "dtypes" in raw:
         out["dtypes"] = dtypes(raw["dtypes"], where)
     if kind == "runs":
-        return {**out, **_runs(raw, where)}
+        runs = _runs(raw, where)
+        for _, n in out["points"]:  # before XLA sees the shapes: an error, not an abort
+            total = runs["starts"] * len(runs["lr"])
+            what = f"{total:,} runs (starts x lr) x n={n:,} in {where}"
+            _limits.check_memory(what, POINT_COPIES * total * n, 8)
+        return {**out, **runs}
     out["methods"] = methods(raw.get("methods", ["*"]), where)
     if kind == "gradients":
         out["defaults"] = {m: _defaults(m) for m in out["methods"]}
@@ -53,6 +65,8 @@ def points(names: Any, tags: Any, dims: Any, where: str) -> list[tuple[str, int]
         if tag not in functions.all_tags():
             raise unknown("tag", tag, functions.all_tags())
     sizes = [integer(d, "dims", where, minimum=1) for d in list_of(dims, "dims", where)]
+    for n in sizes:
+        _limits.check_memory(f"dims n={n:,} in {where}", POINT_COPIES * n, 8)
     chosen = functions.names(wanted_tags or None) if "*" in names else names
     pairs = []
     for name in dict.fromkeys(chosen):
@@ -89,13 +103,33 @@ def params(raw: Any, names: list[str], where: str) -> dict[str, dict[str, Any]]:
         if not isinstance(given, dict):
             raise DiffbenchError(f"{where}: params.{method} must be a table.")
         allowed = _defaults(method)
-        for key in given:
+        for key, value in given.items():
             if key not in allowed:
                 known = ", ".join(sorted(allowed)) or "none"
                 raise DiffbenchError(
                     f"{where}: `{method}` has no parameter `{key}`; it takes: {known}."
                 )
+            _param_values(method, key, value, where)
     return dict(raw)
+
+
+def _param_values(method: str, key: str, value: Any, where: str) -> None:
+    """Check each value of a parameter (a list sweeps it; ``levels`` takes a list itself)."""
+    from ..methods._method import check_param
+
+    sweep = isinstance(value, list) and not (key == "levels" and not _nested(value))
+    values = value if sweep else [value]
+    if not values:
+        raise DiffbenchError(f"{where}: params.{method}.{key} is an empty list.")
+    for item in values:
+        try:
+            check_param(method, key, item)
+        except DiffbenchError as exc:
+            raise DiffbenchError(f"{where}: {exc}") from None
+
+
+def _nested(value: list[Any]) -> bool:
+    return any(isinstance(v, list) for v in value)
 
 
 def dtypes(raw: Any, where: str) -> list[str]:
@@ -125,13 +159,39 @@ def list_of(raw: Any, what: str, where: str) -> list[Any]:
     return list(raw) if isinstance(raw, list | tuple) else [raw]
 
 
-def integer(raw: Any, what: str, where: str, minimum: int = 0) -> int:
-    """Return ``raw`` as an int >= ``minimum``; integral floats such as ``1e6`` are accepted."""
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or float(raw) != int(raw):
+def integer(
+    raw: Any, what: str, where: str, minimum: int = 0, maximum: int = _limits.MAX_ELEMENTS
+) -> int:
+    """Return ``raw`` as an int in ``[minimum, maximum]``; integral floats (``1e6``) count."""
+    whole = isinstance(raw, int) or (isinstance(raw, float) and math.isfinite(raw))
+    if isinstance(raw, bool) or not whole or float(raw) != int(raw):
         raise DiffbenchError(f"`{what}` in {where} must be whole numbers; got {raw!r}.")
     if int(raw) < minimum:
         raise DiffbenchError(f"`{what}` in {where} must be >= {minimum}; got {raw!r}.")
+    if int(raw) > maximum:
+        raise DiffbenchError(f"`{what}` in {where} must be <= {maximum:,}; got {raw!r}.")
     return int(raw)
+
+
+def timing(raw: Any, where: str, base: TimingPolicy) -> TimingPolicy:
+    """Return ``base`` with the fields of a ``[timing]`` table, each checked for type and range.
+
+    Seconds (``budget_s``, ``sample_s``) are finite numbers >= 0; counts are whole numbers
+    (``warmup`` >= 0, the others >= 1).
+    """
+    if not isinstance(raw, dict) or set(raw) - _TIMING:
+        bad = sorted(set(raw) - _TIMING) if isinstance(raw, dict) else raw
+        raise DiffbenchError(f"{where}: bad timing {bad!r}; keys are {', '.join(sorted(_TIMING))}.")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _TIMING_SECONDS:
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not (math.isfinite(value) and value >= 0):
+                raise DiffbenchError(f"`{key}` in {where} must be seconds >= 0; got {value!r}.")
+            values[key] = float(value)
+        else:
+            values[key] = integer(value, key, where, minimum=_TIMING_MINIMUM[key])
+    return replace(base, **values)
 
 
 def _defaults(method: str) -> dict[str, Any]:
@@ -141,10 +201,7 @@ def _defaults(method: str) -> dict[str, Any]:
 
 
 def _block_timing(raw: Any, where: str, base: TimingPolicy) -> TimingPolicy:
-    if not isinstance(raw, dict) or set(raw) - _TIMING:
-        bad = sorted(set(raw) - _TIMING) if isinstance(raw, dict) else raw
-        raise DiffbenchError(f"{where}: bad timing {bad!r}; keys are {', '.join(sorted(_TIMING))}.")
-    return replace(base, **raw)
+    return timing(raw, where, base)
 
 
 def _runs(raw: dict[str, Any], where: str) -> dict[str, Any]:
@@ -156,10 +213,10 @@ def _runs(raw: dict[str, Any], where: str) -> dict[str, Any]:
         "steps": integer(raw.get("steps", 1000), "steps", where, minimum=1),
         "starts": integer(raw.get("starts", 1), "starts", where, minimum=1),
         "batch": None if "batch" not in raw else integer(raw["batch"], "batch", where, minimum=1),
-        "repeats": integer(raw.get("repeats", 3), "repeats", where, minimum=1),
+        "repeats": integer(raw.get("repeats", 3), "repeats", where, minimum=1, maximum=10_000),
     }
     if "seed" in raw:
-        out["seed"] = integer(raw["seed"], "seed", where)
+        out["seed"] = seed(raw["seed"], where)
     return out
 
 
@@ -182,6 +239,13 @@ def study_block(raw: Any, where: str) -> dict[str, Any]:
     if size not in studies.SIZES:
         raise DiffbenchError(f"Unknown study size `{size}` in {where}; use default or small.")
     return {"names": list(dict.fromkeys(chosen)), "size": size}
+
+
+def seed(raw: Any, where: str) -> int:
+    """Return a seed: a whole number in ``[0, 2**63)`` (seeds are 64-bit)."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw > _limits.MAX_SEED:
+        raise DiffbenchError(f"`seed` in {where} must be a 64-bit seed, < 2**63; got {raw}.")
+    return integer(raw, "seed", where, maximum=_limits.MAX_SEED)
 
 
 def optimizers(raw: Any, where: str) -> list[str]:
@@ -209,6 +273,7 @@ def optimizer_names() -> list[str] | None:
 
 
 def _positive(raw: Any, what: str, where: str) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not raw > 0:
-        raise DiffbenchError(f"`{what}` in {where} must be positive numbers; got {raw!r}.")
+    number = isinstance(raw, int | float) and not isinstance(raw, bool)
+    if not number or not (math.isfinite(raw) and raw > 0):
+        raise DiffbenchError(f"`{what}` in {where} must be finite numbers > 0; got {raw!r}.")
     return float(raw)

@@ -11,6 +11,7 @@ every ``CHECKPOINT_S`` seconds and when the session ends (or is interrupted).
 
 from __future__ import annotations
 
+import tempfile
 import time
 import traceback
 from collections import Counter
@@ -95,8 +96,9 @@ def run_suite(
         device: ``cpu``, ``gpu`` or ``all`` (None: the suite's devices).
         dtype: ``float32``, ``float64`` or ``all`` (None or ``all``: the suite's dtypes).
         out: the results root; the set goes to ``<out>/<machine>/<timestamp>-<suite>/``.
-        resume: continue the newest result set of this suite on this machine under ``out``
-            (a fresh one if there is none), skipping the cases already on disk.
+        resume: continue the newest unfinished (status not ``complete``) result set of this
+            suite on this machine under ``out`` (a fresh one if there is none), skipping the
+            cases already on disk. A set another process is writing is an error.
         quiet: no progress bar.
         select: keep only the cases for which ``select(case)`` is true (``Selection``).
         budget_s: start no new case after this many seconds; the set stays ``interrupted``
@@ -107,6 +109,7 @@ def run_suite(
     """
     started = time.perf_counter()
     spec = suite if isinstance(suite, Suite) else load_suite(suite)
+    check_root(Path(out))
     devices = resolve_devices([device] if device else list(spec.devices))
     dtypes = None if dtype in (None, "all") else [dtype]
     cases = [c for c in spec.cases(devices, dtypes) if select is None or select(c)]
@@ -142,12 +145,29 @@ def run_suite(
     )
 
 
+def check_root(out: Path) -> None:
+    """Make sure results can be written under ``out`` before any measurement starts.
+
+    Raises:
+        DiffbenchError: ``out`` is a file, or cannot be created or written (read-only, full).
+    """
+    if out.exists() and not out.is_dir():
+        raise DiffbenchError(f"--out {out} is a file; give a folder for result sets.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise DiffbenchError(f"Cannot write result sets to {out}: {exc.strerror or exc}.") from None
+
+
 def _open(spec: Suite, out: str | Path, resume: bool, devices: list[str]) -> ResultSet:
     machine = environment.machine_id()
     if resume:
-        found = latest_result_set(out, spec.name, machine)
+        found = latest_result_set(out, spec.name, machine, unfinished=True)
         if found is not None:
             results = ResultSet(found)
+            results.open_for_writing()  # the lock: a second --resume of this set stops here
             results.update_metadata(status="running", resumed=timestamp_now())
             return results
     meta = environment.fingerprint(calibrate=False)

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -154,8 +154,9 @@ def load_suite(name_or_path: str | Path) -> Suite:
     text, name, source = _read(str(name_or_path))
     try:
         raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DiffbenchError(f"Suite {source} is not valid TOML: {exc}.") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        first = (str(exc).strip().splitlines() or ["too deeply nested"])[0]
+        raise DiffbenchError(f"Suite {source} is not valid TOML: {first}.") from None
     return parse_suite(raw, name, source)
 
 
@@ -164,7 +165,14 @@ def _read(name_or_path: str) -> tuple[str, str, str]:
     if name_or_path.endswith(".toml") or path.parent != Path():
         if not path.is_file():
             raise DiffbenchError(f"No such suite file: {path}.")
-        return path.read_text(encoding="utf-8"), path.stem, str(path)
+        try:
+            return path.read_text(encoding="utf-8"), path.stem, str(path)
+        except UnicodeDecodeError as exc:
+            raise DiffbenchError(
+                f"Suite {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8."
+            ) from None
+        except OSError as exc:
+            raise DiffbenchError(f"Cannot read suite {path}: {exc.strerror or exc}.") from None
     builtin = resources.files("diffbench") / "suites" / f"{name_or_path}.toml"
     if not builtin.is_file():
         raise unknown("suite", name_or_path, suite_names())
@@ -191,7 +199,7 @@ def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
         description=str(head.get("description", "")),
         dtypes=tuple(_spec.dtypes(head.get("dtypes", list(DTYPES)), where)),
         devices=tuple(_spec.choices(head.get("devices", ["cpu"]), DEVICES, "device", where)),
-        seed=_spec.integer(head.get("seed", 0), "seed", where, minimum=0),
+        seed=_spec.seed(head.get("seed", 0), where),
         timing=timing,
         source=source,
         plugins=tuple(plugins),
@@ -257,7 +265,7 @@ def _blocks(
 
 def _timing(raw: dict[str, Any], where: str) -> TimingPolicy:
     _check_keys(raw, _TIMING, where)
-    return replace(TimingPolicy(), **raw)
+    return _spec.timing(raw, where, TimingPolicy())
 
 
 def _check_keys(table: Any, allowed: set[str], where: str) -> None:

@@ -60,6 +60,10 @@ class TimingPolicy:
                 f"timing needs budget_s >= 0 and sample_s > 0; got {self.budget_s}, "
                 f"{self.sample_s}."
             )
+        if self.warmup < 0 or self.max_batch < 1:
+            raise DiffbenchError(
+                f"timing needs warmup >= 0 and max_batch >= 1; got {self.warmup}, {self.max_batch}."
+            )
         if not 1 <= self.min_repeats <= self.max_repeats:
             raise DiffbenchError(
                 "timing needs 1 <= min_repeats <= max_repeats; "

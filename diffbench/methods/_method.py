@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from .._errors import DiffbenchError
 
@@ -59,7 +62,66 @@ class Method:
                 f"`{self.name}` got unknown parameter(s) {', '.join(sorted(unknown))}; "
                 f"it takes: {known}."
             )
+        for key, value in params.items():
+            check_param(self.name, key, value)
         objective = as_objective(f)
         if objective.definition is not None:
             objective.definition.check_dim(n)
         return self.factory(objective, n, dtype, **params)
+
+    @property
+    def runtime(self) -> tuple[str, ...]:
+        """Parameters passed to the compiled function as arguments, not baked into it.
+
+        A new ``step`` then reuses the compiled gradient instead of compiling another.
+        """
+        return ("step",) if self.jittable and "step" in self.defaults else ()
+
+
+MAX_STEPS = 64
+"""The most steps (``num_steps``) a Richardson table may have: each is a batch of f values."""
+
+
+def check_param(method: str, key: str, value: Any) -> None:
+    """Raise a one-line ``DiffbenchError`` if ``value`` is not valid for parameter ``key``.
+
+    ``step`` must be a finite positive real number (or None: the default); ``num_steps`` and
+    ``max_n`` positive integers; ``levels`` a positive integer or a list of them. Traced
+    values (inside ``jit``) are not checked: they were checked before tracing.
+    """
+    import jax
+
+    if value is None and key == "step" or isinstance(value, jax.core.Tracer):
+        return
+    where = f"`{method}` parameter {key}"
+    if key == "step":
+        if not _real(value) or not (math.isfinite(float(value)) and float(value) > 0):
+            raise DiffbenchError(
+                f"{where} must be a finite number > 0 (a relative step); got {value!r}."
+            )
+    elif key in ("num_steps", "max_n"):
+        _positive_int(where, value, MAX_STEPS if key == "num_steps" else 2**31 - 1)
+    elif key == "levels":
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        if not values:
+            raise DiffbenchError(f"{where} must be a positive integer or a list of them.")
+        for item in values:
+            _positive_int(where, item, MAX_STEPS)
+
+
+def _real(value: Any) -> bool:
+    """Whether ``value`` is one real number (a Python, NumPy or 0-d JAX scalar; not a bool)."""
+    if isinstance(value, bool | np.bool_ | str | bytes):
+        return False
+    try:
+        array = np.asarray(value)
+    except Exception:  # noqa: BLE001 - anything that is not array-like is not a number
+        return False
+    return array.ndim == 0 and array.dtype.kind in "iuf"
+
+
+def _positive_int(where: str, value: Any, most: int) -> None:
+    if not (isinstance(value, int | np.integer) and not isinstance(value, bool)):
+        raise DiffbenchError(f"{where} must be a whole number; got {value!r}.")
+    if not 1 <= int(value) <= most:
+        raise DiffbenchError(f"{where} must be between 1 and {most}; got {value!r}.")

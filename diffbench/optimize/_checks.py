@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 import jax
 import numpy as np
 
+from .. import _limits
 from .._errors import DiffbenchError
 from ._optimizers import Optimizer
 from ._sgd import Sampler, epochs_to_steps
@@ -15,6 +16,9 @@ from ._sgd import Sampler, epochs_to_steps
 DTYPES = ("float32", "float64")
 MAX_TRACE_INTERVALS = 100
 """The default trace has at most this many intervals (``trace_every`` the smallest stride)."""
+STATE_COPIES = 8
+"""Arrays of shape ``(runs, n)`` a run keeps at once (iterate, gradient, optimizer moments,
+start, scratch): the multiplier of the memory check made before anything is compiled."""
 
 
 def fail(message: str) -> NoReturn:
@@ -38,10 +42,23 @@ def _is_dtype(name: Any) -> bool:
 
 
 def count(what: str, value: Any) -> int:
-    """A positive integer count."""
+    """A positive integer count, at most ``_limits.MAX_ELEMENTS``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         fail(f"{what} must be a positive integer; got {value!r}.")
-    return int(value)
+    return _limits.check_count(what, int(value))
+
+
+def starts(value: Any, n: int) -> int:
+    """The number of sampled starts, checked to fit in memory before they are drawn."""
+    k = count("starts", value)
+    _limits.check_memory(f"starts={k:,} x n={n:,}", k * n, 8)
+    return k
+
+
+def runs(total: int, n: int, dtype: np.dtype, device: jax.Device) -> None:
+    """Check that ``total`` runs of dimension ``n`` fit on ``device`` before compiling."""
+    what = f"{total:,} runs (starts x learning rates x seeds) x n={n:,}"
+    _limits.check_memory(what, STATE_COPIES * total * n, dtype.itemsize, device)
 
 
 def points(x0: Any) -> np.ndarray:
@@ -95,7 +112,10 @@ def learning_rates(lr: Any, opt: Optimizer) -> tuple[np.ndarray, bool]:
         return np.array([np.nan]), False
     if lr is None and opt.default_lr is None:
         return np.array([np.nan]), False
-    lrs = np.atleast_1d(np.asarray(opt.default_lr if lr is None else lr, dtype=np.float64))
+    try:
+        lrs = np.atleast_1d(np.asarray(opt.default_lr if lr is None else lr, dtype=np.float64))
+    except (TypeError, ValueError, OverflowError):
+        fail(f"lr must be a positive number or a 1-D grid of them; got {lr!r}.")
     if lrs.ndim != 1 or lrs.size == 0 or not np.all(np.isfinite(lrs) & (lrs > 0)):
         fail(f"lr must be a positive number or a 1-D grid of them; got {lr!r}.")
     return lrs, True
@@ -109,10 +129,14 @@ def seeds(values: Sequence[int] | None, key: int) -> np.ndarray:
         values = [key]
     if isinstance(values, (int, np.integer)):
         fail(f"seeds= takes a list of seeds, e.g. range({values}); got the int {values}.")
-    arr = np.asarray(list(values))
-    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
+    values = list(values)
+    if not values or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values
+    ):
         fail(f"seeds must be a non-empty list of integers; got {values!r}.")
-    return arr.astype(np.int64)
+    if any(abs(int(v)) > _limits.MAX_SEED for v in values):
+        fail(f"seeds (and key) must be 64-bit integers, |seed| < 2**63; got {values!r}.")
+    return np.asarray(values, dtype=np.int64)
 
 
 def strides(steps: int, trace_every: int | None, check_every: int, tol: Any) -> tuple[int, int]:

@@ -117,6 +117,7 @@ def minimize(
     dev = _checks.device(device)
     plan = plan_for(dev.platform, unroll, donate)
     points = _inputs.starts(obj, first, starts, key)
+    _checks.runs(len(points) * lrs.size * seed_list.size, obj.n, dtype, dev)
     grid = _inputs.grid(len(points), lrs, seed_list)
     loop = Loop(obj, opt, use_lr, steps, stride, check, tol is not None, sampler, plan.unroll)
     known = obj.f_opt if f_opt is None else float(f_opt)

@@ -10,10 +10,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .._errors import DiffbenchError
+from .._journal import write_bytes_atomic
 from ._compare import KINDS, compare
 from ._compare_render import to_json, to_markdown
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -33,9 +42,27 @@ def _threshold(text: str) -> float:
     return value
 
 
+def _confidence(text: str) -> float:
+    try:
+        value = float(text.rstrip("%")) / (100.0 if text.endswith("%") else 1.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"confidence must be a number; got {text}") from None
+    if not 0.5 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"confidence must be in [0.5, 1), e.g. 0.99; got {text}")
+    return value
+
+
+def environment_error(command: str, exc: OSError) -> int:
+    """Print an unreadable or unwritable path (ENOSPC, read-only, a file as a folder) as one
+    line; return 2, the exit code of usage and environment errors."""
+    where = f" {exc.filename}" if exc.filename else ""
+    print(f"diffbench {command}: cannot use{where}: {exc.strerror or exc}.", file=sys.stderr)
+    return 2
+
+
 def compare_parser() -> argparse.ArgumentParser:
     """The argument parser of ``diffbench compare``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="diffbench compare",
         description="Compare NEW against BASE. Exit 1 if anything regressed, 2 if bad input.",
     )
@@ -51,9 +78,9 @@ def compare_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--confidence",
-        type=float,
+        type=_confidence,
         default=0.99,
-        help="bootstrap interval coverage; U-test level is 1 - this (0.99)",
+        help="bootstrap interval coverage, in [0.5, 1); U-test level is 1 - this (0.99)",
     )
     parser.add_argument("--format", choices=("md", "json"), default="md", help="output format")
     parser.add_argument(
@@ -99,17 +126,22 @@ def main_compare(argv: list[str]) -> int:
     except DiffbenchError as exc:
         print(f"diffbench compare: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        return environment_error("compare", exc)
     text = (to_json if args.format == "json" else to_markdown)(result, args.fail_on)
-    print(text, end="" if text.endswith("\n") else "\n")
     if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text)
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(args.output, text.encode("utf-8"))
+        except OSError as exc:
+            return environment_error("compare", exc)
+    print(text, end="" if text.endswith("\n") else "\n")
     return 1 if result.failed(args.fail_on) else 0
 
 
 def report_parser() -> argparse.ArgumentParser:
     """The argument parser of ``diffbench report``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="diffbench report",
         description="Write report.md and a self-contained report.html (figures embedded).",
     )
@@ -148,5 +180,7 @@ def main_report(argv: list[str]) -> int:
     except DiffbenchError as exc:
         print(f"diffbench report: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        return environment_error("report", exc)
     print(f"wrote {report.markdown} and {report.html}")
     return 0

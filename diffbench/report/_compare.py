@@ -59,6 +59,9 @@ class Comparison:
         new_labels: Result-set labels on the NEW side.
         noise_sigma: Robust spread of log timing ratios across rows (nan: too few rows).
         effective_threshold: The threshold applied: ``threshold`` raised to the noise floor.
+        incomplete: Why NEW cannot pass whatever its rows say: a result set whose status is
+            not ``complete`` (interrupted, still running), or no measurement at all. Any
+            entry fails the gate (``failed``), whichever kinds it fails on.
     """
 
     rows: pd.DataFrame
@@ -69,6 +72,7 @@ class Comparison:
     new_labels: list[str] = field(default_factory=list)
     noise_sigma: float = math.nan
     effective_threshold: float = math.nan
+    incomplete: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Number of rows per verdict, every verdict present."""
@@ -83,8 +87,8 @@ class Comparison:
         return self.rows[mask]
 
     def failed(self, kinds: tuple[str, ...] = KINDS) -> bool:
-        """Whether anything regressed in ``kinds`` (the gate's exit condition)."""
-        return not self.regressions(kinds).empty
+        """Whether anything regressed in ``kinds``, or NEW is incomplete (the gate's exit)."""
+        return bool(self.incomplete) or not self.regressions(kinds).empty
 
 
 def compare(
@@ -155,7 +159,26 @@ def compare(
         new.labels,
         noise_sigma=sigma,
         effective_threshold=used,
+        incomplete=incomplete_sets(new),
     )
+
+
+def incomplete_sets(new: Results) -> list[str]:
+    """Why NEW is not a finished measurement: sets not ``complete``, or no rows at all.
+
+    A result set's status is read from its ``metadata.json``; pytest-benchmark JSON and lone
+    Parquet files outside a set carry none and count as complete.
+    """
+    out = [
+        f"{meta['result_set']} has status {meta.get('status')!r}, not 'complete' "
+        "(interrupted or still running: finish it with --resume)"
+        for meta in new.metadata
+        if (Path(meta.get("path", "")) / "metadata.json").is_file()
+        and meta.get("status") != "complete"
+    ]
+    if new.gradients.empty and new.runs.empty:
+        out.append("NEW holds no measurements (no gradients or runs rows)")
+    return out
 
 
 _OUTPUT_COLUMNS = [

@@ -86,10 +86,13 @@ def to_markdown(result: Comparison, fail_on: tuple[str, ...] = KINDS) -> str:
         "",
         f"{head} — " + " · ".join(f"{counts[v]} {v}" for v in counts),
         "",
-        f"BASE: {', '.join(f'`{b}`' for b in result.base_labels)}  ",
-        f"NEW: {', '.join(f'`{n}`' for n in result.new_labels)}  ",
+        f"BASE: {', '.join(fmt.md_text(b) for b in result.base_labels)}  ",
+        f"NEW: {', '.join(fmt.md_text(n) for n in result.new_labels)}  ",
         _rule(result) + f" Times in {unit}. Gate fails on: {', '.join(fail_on) or 'nothing'}.",
     ]
+    if result.incomplete:
+        lines += ["", "**NEW is incomplete, so the gate fails:**", ""]
+        lines += [f"- {fmt.md_text(reason)}" for reason in result.incomplete]
     rows = result.rows.to_dict("records")
     for verdict in ("regressed", "improved", "new", "missing"):
         chosen = [r for r in rows if r["verdict"] == verdict]
@@ -139,6 +142,7 @@ def to_json(result: Comparison, fail_on: tuple[str, ...] = KINDS) -> str:
         "fail_on": list(fail_on),
         "failed": result.failed(fail_on),
         "counts": result.counts(),
+        "incomplete": list(result.incomplete),
         "rows": rows,
     }
     return json.dumps(payload, indent=2)

@@ -58,10 +58,34 @@ def case(row: dict[str, Any]) -> str:
     return text
 
 
+_MD_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        **{c: "\\" + c for c in "\\`[]|"},
+        "\n": " ",
+        "\r": " ",
+    }
+)
+
+
+def md_text(value: Any) -> str:
+    """``value`` as inert markdown text: shown as written, never as HTML, a link or an image.
+
+    Result files are untrusted (shared, downloaded from CI artifacts) and reports land in PR
+    comments: ``<``, ``>`` and ``&`` become entities (no raw HTML), the characters that open
+    links, images, code and table cells (``[``, ``]``, backtick, ``|``, backslash) are
+    backslash-escaped, and line breaks become spaces so a value cannot start a block of its
+    own. Emphasis characters are left alone: names such as ``reverse_ad`` stay as written.
+    """
+    return str(value).translate(_MD_ESCAPES)
+
+
 def md_table(header: list[str], rows: list[list[str]]) -> str:
-    """A GitHub-flavoured markdown table; ``|`` inside cells is escaped."""
+    """A GitHub-flavoured markdown table; every cell is escaped with ``md_text``."""
 
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+        return "| " + " | ".join(md_text(c) for c in cells) + " |"
 
     return "\n".join([line(header), line(["---"] * len(header)), *map(line, rows)])

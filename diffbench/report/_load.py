@@ -170,6 +170,8 @@ def calibration_for(device: Any, calibration: Any) -> float:
     """
     if isinstance(calibration, dict):
         text = str(device)
-        value = calibration.get(text, calibration.get(text.split(":")[0]))
-        return float(value) if value is not None else float("nan")
-    return float(calibration) if calibration is not None else float("nan")
+        calibration = calibration.get(text, calibration.get(text.split(":")[0]))
+    try:  # metadata is untrusted: anything but a number reads as "no calibration"
+        return float(calibration) if not isinstance(calibration, str | bool) else float("nan")
+    except (TypeError, ValueError, OverflowError):
+        return float("nan")

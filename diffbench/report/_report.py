@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._errors import DiffbenchError
 from . import _tables
 from ._bandwidth import bandwidth_table
 from ._figures import digits_heatmap, flops_vs_time, png
@@ -165,20 +166,23 @@ def build_report(
         >>> report.html.name  # doctest: +SKIP
         'report.html'
     """
+    from .._journal import write_bytes_atomic
     from ._html import render_html
     from ._markdown import render_markdown
 
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise DiffbenchError(f"--out {out} is a file; give a folder for the report.")
     results = paths if isinstance(paths, Results) else load_results(list(paths))
     report = make_report(results, compute_sweeps)
-    out = Path(out)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    for section in report.sections:
+    for section in report.sections:  # every file is replaced atomically: a kill leaves the old
         if section.figure:
-            (out / "figures" / f"{section.key}.png").write_bytes(section.figure)
+            write_bytes_atomic(out / "figures" / f"{section.key}.png", section.figure)
     report.markdown = out / "report.md"
-    report.markdown.write_text(render_markdown(report), encoding="utf-8")
+    write_bytes_atomic(report.markdown, render_markdown(report).encode("utf-8"))
     report.html = out / "report.html"
-    report.html.write_text(render_html(report), encoding="utf-8")
+    write_bytes_atomic(report.html, render_html(report).encode("utf-8"))
     return report
 
 

@@ -66,4 +66,4 @@ def _run(names: list[str], args: argparse.Namespace) -> int:
         from ..cli import _write_report
 
         _write_report(result.path)
-    return 0 if result.statuses.get("error", 0) == 0 else 1
+    return 0 if result.statuses.get("error", 0) == 0 else 2
