@@ -53,7 +53,7 @@ def starts(obj: Objective, x0: np.ndarray | None, count: int | None, key: int) -
         return _checks.match_dimension(x0, obj.n)
     if count is not None:
         lo, hi = obj.bounds
-        u = _unit_cube(key, _checks.count("starts", count), obj.n)
+        u = _unit_cube(key, _checks.starts(count, obj.n), obj.n)
         return lo[None, :] + u * (hi - lo)[None, :]
     if obj.x0 is None:
         _checks.fail(f"{obj.name} has no default start: pass x0= or starts=.")
