@@ -129,6 +129,7 @@ def test_budget_and_repeat_bounds_are_respected():
         {"sample_s": 0.0},
         {"min_repeats": 0},
         {"min_repeats": 9, "max_repeats": 3},
+        {"warmup": 0},
     ],
 )
 def test_bad_policies_are_one_line_errors(fields):
@@ -152,3 +153,13 @@ def test_xla_costs_are_none_where_nothing_is_reported():
 
     costs = xla_costs(Silent())
     assert (costs.flops, costs.bytes_accessed, costs.temp_bytes) == (None, None, None)
+
+
+def test_the_timed_call_is_the_compiled_executable_and_compiles_once():
+    x = jnp.linspace(0.0, 1.0, 100, dtype=jnp.float64)
+    compiled = compile_jit(_chain(1), x)
+    assert compiled.call is compiled.executable
+    with jax.log_compiles(True):
+        timing = time_calls(compiled.call, (x,), QUICK, traces=lambda: compiled.counter.count)
+        compiled.call(x)
+    assert compiled.counter.count == 1 and timing.retraces == 0
