@@ -14,7 +14,7 @@ from diffbench import _symbolic, accuracy, functions
 from diffbench._tape import reverse_sweep
 
 SWEEP_DIGITS = 16.0
-"""Correct digits the longdouble sweep keeps on every registered function (measured min 16.58, ackley)."""
+"""Correct digits the longdouble sweep keeps on every function (measured min 16.58, ackley)."""
 
 
 def _point(tf, n, seed):
