@@ -163,3 +163,38 @@ def test_the_timed_call_is_the_compiled_executable_and_compiles_once():
         timing = time_calls(compiled.call, (x,), QUICK, traces=lambda: compiled.counter.count)
         compiled.call(x)
     assert compiled.counter.count == 1 and timing.retraces == 0
+
+
+def test_every_call_of_a_sample_has_run_when_its_timer_stops(monkeypatch):
+    """A sample that blocked on its first result would stop its timer with calls still queued
+    (their cost then lands in the next sample, so medians alone cannot tell)."""
+    from diffbench.harness import timing as timing_module
+
+    finished, issued, pending_at_stop = [0], [0], []
+
+    def work(x):
+        y = jax.lax.fori_loop(0, 200, lambda i, v: jnp.sin(v) + 1.0, x)
+        jax.debug.callback(lambda: finished.__setitem__(0, finished[0] + 1), ordered=True)
+        return y
+
+    compiled = compile_jit(work, jnp.linspace(0.0, 1.0, 2000, dtype=jnp.float64))
+    x = jnp.linspace(0.0, 1.0, 2000, dtype=jnp.float64)
+
+    def call(v):
+        issued[0] += 1
+        return compiled.call(v)
+
+    ticks = iter(range(10**9))
+
+    class Clock:
+        @staticmethod
+        def perf_counter():
+            if next(ticks) % 2:  # every second reading stops a sample's timer
+                pending_at_stop.append(issued[0] - finished[0])
+            return time.perf_counter()
+
+    monkeypatch.setattr(timing_module, "time", Clock)
+    policy = TimingPolicy(budget_s=0.0, sample_s=0.02, min_repeats=4, max_repeats=4)
+    result = time_calls(call, (x,), policy)
+    assert result.batch > 1
+    assert pending_at_stop and max(pending_at_stop) == 0
