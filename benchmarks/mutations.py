@@ -58,8 +58,10 @@ MUTATIONS = [
     Mutation(
         "timing blocks on the first result of a batch",
         "diffbench/harness/timing.py",
-        "    for _ in range(batch - 1):\n        call(*args)\n    jax.block_until_ready(call(*args))",
-        "    jax.block_until_ready(call(*args))\n    for _ in range(batch - 1):\n        call(*args)",
+        "    for _ in range(batch - 1):\n        call(*args)\n"
+        "    jax.block_until_ready(call(*args))",
+        "    jax.block_until_ready(call(*args))\n"
+        "    for _ in range(batch - 1):\n        call(*args)",
         ("tests/test_harness_timing.py",),
     ),
     Mutation(
