@@ -198,3 +198,29 @@ def test_every_call_of_a_sample_has_run_when_its_timer_stops(monkeypatch):
     result = time_calls(call, (x,), policy)
     assert result.batch > 1
     assert pending_at_stop and max(pending_at_stop) == 0
+
+
+def test_a_gradient_case_times_the_executable_it_compiled_once(monkeypatch):
+    from diffbench.harness import measure
+    from diffbench.harness.cases import GradientCase
+
+    compiled, timed = [], []
+    real_compile, real_time = measure.compile_jit, measure.time_calls
+
+    def spy_compile(fn, *args):
+        compiled.append(real_compile(fn, *args))
+        return compiled[-1]
+
+    def spy_time(call, *args, **kwargs):
+        timed.append(call)
+        return real_time(call, *args, **kwargs)
+
+    monkeypatch.setattr(measure, "compile_jit", spy_compile)
+    monkeypatch.setattr(measure, "time_calls", spy_time)
+    policy = TimingPolicy(budget_s=0.0, sample_s=1e-4, min_repeats=2, max_repeats=2)
+    point = measure.make_point("rosenbrock", 4, "float64", "cpu", policy)
+    case = GradientCase("rosenbrock", 4, "float64", "cpu", "central", "{}", policy)
+    row = measure.measure_gradient(case, point, "run", lambda p: (np.zeros(4), "given"))
+    assert row["status"] == "ok" and row["retraces"] == 0
+    assert [c.counter.count for c in compiled] == [1, 1]  # f, then the gradient: once each
+    assert timed == [c.executable for c in compiled]
