@@ -83,3 +83,12 @@ def test_richardson_estimate_bounds_its_error_far_from_the_origin(name):
     grad, estimate = diffbench.gradient_with_error(name, x)
     actual = np.abs(np.asarray(grad, dtype=np.float64) - truth)
     assert np.all(actual <= 10 * np.asarray(estimate, dtype=np.float64))
+
+
+def test_richardson_estimate_flags_a_ladder_wider_than_the_period():
+    x = jnp.asarray(functions.get("ackley").x0(2), dtype=jnp.float32)  # x = 16.4, period 1
+    truth, _ = accuracy.reference_gradient("ackley", x)
+    grad, estimate = diffbench.gradient_with_error("ackley", x, step=0.5)  # the former start
+    actual = np.abs(np.asarray(grad, dtype=np.float64) - truth)
+    assert actual.min() > 0.1  # the ladder is wrong for ackley's scale here ...
+    assert np.all(np.asarray(estimate, dtype=np.float64) >= 0.1 * actual)  # ... and it says so

@@ -145,7 +145,22 @@ def adaptive_richardson(
     estimates = jnp.where(jnp.isfinite(candidates) & jnp.isfinite(estimates), estimates, jnp.inf)
     pick = jnp.argmin(estimates, axis=0)[None, :]
     best = jnp.take_along_axis(candidates, pick, axis=0)[0]
-    return best, jnp.take_along_axis(estimates, pick, axis=0)[0]
+    estimate = jnp.take_along_axis(estimates, pick, axis=0)[0]
+    return best, jnp.maximum(estimate, _ladder_check(best, first, hs, noise))
+
+
+def _ladder_check(best: jax.Array, first: jax.Array, hs: jax.Array, noise: jax.Array) -> jax.Array:
+    """Return how far ``best`` strays from the plain central difference at the smallest step,
+    beyond that difference's own error (3x its change from the step before, plus rounding).
+
+    When the ladder starts far above the function's scale (steps across many periods of an
+    oscillation), extrapolations can agree with each other on a wrong value; the smallest
+    step is then the one still on the function's scale, and this is how the estimate says so.
+    """
+    if first.shape[0] < 2:
+        return jnp.zeros_like(best)
+    own = 3.0 * jnp.abs(first[-1] - first[-2]) + 2.0 * noise / hs[-1]
+    return jnp.maximum(jnp.abs(best - first[-1]) - own, 0.0)
 
 
 def _spread(column: jax.Array) -> jax.Array:
