@@ -62,7 +62,7 @@ MUTATIONS = [
         "    jax.block_until_ready(call(*args))",
         "    jax.block_until_ready(call(*args))\n"
         "    for _ in range(batch - 1):\n        call(*args)",
-        ("tests/test_harness_timing.py",),
+        ("tests/test_harness_timing.py::test_every_call_of_a_sample_has_run_when_its_timer_stops",),
     ),
     Mutation(
         "Benjamini-Hochberg removed",

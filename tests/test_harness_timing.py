@@ -170,19 +170,13 @@ def test_every_call_of_a_sample_has_run_when_its_timer_stops(monkeypatch):
     (their cost then lands in the next sample, so medians alone cannot tell)."""
     from diffbench.harness import timing as timing_module
 
-    finished, issued, pending_at_stop = [0], [0], []
-
-    def work(x):
-        y = jax.lax.fori_loop(0, 20, lambda i, v: jnp.sin(v) + 1.0, x)
-        jax.debug.callback(lambda: finished.__setitem__(0, finished[0] + 1), ordered=True)
-        return y
-
-    x = jnp.linspace(0.0, 1.0, 500, dtype=jnp.float64)
-    compiled = compile_jit(work, x)
+    x = jnp.asarray(np.random.default_rng(0).random((600, 600)), dtype=jnp.float32)
+    compiled = compile_jit(lambda m: m @ m, x)  # milliseconds: dispatch returns long before
+    results, pending_at_stop = [], []
 
     def call(v):
-        issued[0] += 1
-        return compiled.call(v)
+        results.append(compiled.call(v))
+        return results[-1]
 
     ticks = iter(range(10**9))
 
@@ -190,11 +184,11 @@ def test_every_call_of_a_sample_has_run_when_its_timer_stops(monkeypatch):
         @staticmethod
         def perf_counter():
             if next(ticks) % 2:  # every second reading stops a sample's timer
-                pending_at_stop.append(issued[0] - finished[0])
+                pending_at_stop.append(sum(not r.is_ready() for r in results))
             return time.perf_counter()
 
     monkeypatch.setattr(timing_module, "time", Clock)
-    policy = TimingPolicy(budget_s=0.0, sample_s=0.05, min_repeats=4, max_repeats=4)
+    policy = TimingPolicy(budget_s=0.0, sample_s=0.1, min_repeats=4, max_repeats=4)
     result = time_calls(call, (x,), policy)
     assert result.batch > 1
     assert pending_at_stop and max(pending_at_stop) == 0
