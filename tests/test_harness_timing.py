@@ -129,6 +129,7 @@ def test_budget_and_repeat_bounds_are_respected():
         {"sample_s": 0.0},
         {"min_repeats": 0},
         {"min_repeats": 9, "max_repeats": 3},
+        {"warmup": 0},
     ],
 )
 def test_bad_policies_are_one_line_errors(fields):
@@ -152,3 +153,71 @@ def test_xla_costs_are_none_where_nothing_is_reported():
 
     costs = xla_costs(Silent())
     assert (costs.flops, costs.bytes_accessed, costs.temp_bytes) == (None, None, None)
+
+
+def test_the_timed_call_is_the_compiled_executable_and_compiles_once():
+    x = jnp.linspace(0.0, 1.0, 100, dtype=jnp.float64)
+    compiled = compile_jit(_chain(1), x)
+    assert compiled.call is compiled.executable
+    with jax.log_compiles(True):
+        timing = time_calls(compiled.call, (x,), QUICK, traces=lambda: compiled.counter.count)
+        compiled.call(x)
+    assert compiled.counter.count == 1 and timing.retraces == 0
+
+
+def test_every_call_of_a_sample_has_run_when_its_timer_stops(monkeypatch):
+    """A sample that blocked on its first result would stop its timer with calls still queued
+    (their cost then lands in the next sample, so medians alone cannot tell)."""
+    from diffbench.harness import timing as timing_module
+
+    x = jnp.asarray(np.random.default_rng(0).random((600, 600)), dtype=jnp.float32)
+    compiled = compile_jit(lambda m: m @ m, x)  # milliseconds: dispatch returns long before
+    results, pending_at_stop = [], []
+
+    def call(v):
+        results.append(compiled.call(v))
+        return results[-1]
+
+    ticks = iter(range(10**9))
+
+    class Clock:
+        @staticmethod
+        def perf_counter():
+            if next(ticks) % 2:  # every second reading stops a sample's timer
+                pending_at_stop.append(sum(not r.is_ready() for r in results))
+            return time.perf_counter()
+
+    monkeypatch.setattr(timing_module, "time", Clock)
+    policy = TimingPolicy(budget_s=0.0, sample_s=0.1, min_repeats=4, max_repeats=4)
+    result = time_calls(call, (x,), policy)
+    assert result.batch > 1
+    assert pending_at_stop and max(pending_at_stop) == 0
+
+
+def test_a_gradient_case_times_the_executable_it_compiled_once(monkeypatch):
+    from diffbench.harness import measure
+    from diffbench.harness.cases import GradientCase
+
+    compiled, timed = [], []
+    real_compile, real_time = measure.compile_jit, measure.time_calls
+
+    def spy_compile(fn, *args):
+        compiled.append(real_compile(fn, *args))
+        return compiled[-1]
+
+    def spy_time(call, *args, **kwargs):
+        timed.append(call)
+        return real_time(call, *args, **kwargs)
+
+    monkeypatch.setattr(measure, "compile_jit", spy_compile)
+    monkeypatch.setattr(measure, "time_calls", spy_time)
+    policy = TimingPolicy(budget_s=0.0, sample_s=1e-4, min_repeats=2, max_repeats=2)
+    point = measure.make_point("rosenbrock", 4, "float64", "cpu", policy)
+    case = GradientCase("rosenbrock", 4, "float64", "cpu", "central", "{}", policy)
+    from scipy.optimize import rosen_der
+
+    truth = (rosen_der(np.asarray(point.x)), "scipy_rosen_der")
+    row = measure.measure_gradient(case, point, "run", lambda p: truth)
+    assert row["status"] == "ok" and row["retraces"] == 0
+    assert [c.counter.count for c in compiled] == [1, 1]  # f, then the gradient: once each
+    assert timed == [c.executable for c in compiled]

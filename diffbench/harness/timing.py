@@ -3,7 +3,10 @@
 The rules (DESIGN.md "Timing rules"):
 
 - ``compile_jit`` traces, lowers and compiles once (``jax.jit(f).lower(x).compile()``) and
-  reports those seconds apart from the steady state;
+  reports those seconds apart from the steady state; ``Compiled.call`` IS that executable, so
+  the code that is timed is the code whose XLA costs are reported, and it is compiled once
+  (calling the ``jax.jit`` wrapper instead would trace and compile a second time);
+- ``warmup >= 1``: at least one untimed call precedes calibration;
 - ``time_calls`` warms up, times one call to calibrate a batch of ``k`` calls whose total is
   about ``policy.sample_s`` (far above the timer's resolution), then takes samples: each runs
   the batch and ends with ``jax.block_until_ready`` on the last result, inside the timed region,
@@ -60,9 +63,10 @@ class TimingPolicy:
                 f"timing needs budget_s >= 0 and sample_s > 0; got {self.budget_s}, "
                 f"{self.sample_s}."
             )
-        if self.warmup < 0 or self.max_batch < 1:
+        if self.warmup < 1 or self.max_batch < 1:
             raise DiffbenchError(
-                f"timing needs warmup >= 0 and max_batch >= 1; got {self.warmup}, {self.max_batch}."
+                "timing needs warmup >= 1 (an untimed first call) and max_batch >= 1; "
+                f"got warmup={self.warmup}, max_batch={self.max_batch}."
             )
         if not 1 <= self.min_repeats <= self.max_repeats:
             raise DiffbenchError(
@@ -137,9 +141,9 @@ class Compiled:
     """A jitted function compiled ahead of time for one set of arguments.
 
     Attributes:
-        call: the ``jax.jit`` wrapper; calling it with the same argument types dispatches the
-            compiled executable without tracing again.
-        executable: the ``jax.stages.Compiled`` object (for ``cost_analysis`` and friends).
+        call: the compiled executable itself (``jax.stages.Compiled``): calling it never
+            traces or compiles; arguments must match the compiled shapes and dtypes.
+        executable: the same ``jax.stages.Compiled`` object (for ``cost_analysis``).
         compile_s: seconds to trace, lower and compile.
         counter: the trace counter around the Python function.
     """
@@ -158,7 +162,8 @@ def compile_jit(fn: Callable[..., Any], *args: Any) -> Compiled:
         *args: example arguments (their shapes, dtypes and devices are what is compiled for).
 
     Returns:
-        The jitted callable, its executable, the compile seconds and its trace counter.
+        The executable (as ``call`` and ``executable``), the compile seconds and the trace
+        counter (1 after this call; it stays 1 however often ``call`` runs).
     """
     counter = TraceCounter(fn)
     jitted = jax.jit(counter)
@@ -168,7 +173,7 @@ def compile_jit(fn: Callable[..., Any], *args: Any) -> Compiled:
     with placement:  # methods size their blocks for the device the arguments live on
         executable = jitted.lower(*args).compile()
     compile_s = time.perf_counter() - start
-    return Compiled(jitted, executable, compile_s, counter)
+    return Compiled(executable, executable, compile_s, counter)
 
 
 def time_calls(

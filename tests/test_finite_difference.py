@@ -1,0 +1,94 @@
+"""Finite differences: default steps, errors() on hand-computed cases, the default step near
+the best of a sweep, and Richardson never worse than central on the smoke suite's points."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import diffbench
+from diffbench import accuracy, functions
+from diffbench.methods import finite_difference as fd
+
+SMOKE = ["sphere", "ellipsoid", "rosenbrock", "rastrigin", "ackley", "griewank", "levy"]
+SMOKE += ["styblinski_tang", "dixon_price", "zakharov"]
+
+
+@pytest.mark.parametrize(
+    ("name", "order"), [("forward", 1), ("backward", 1), ("central", 2), ("central4", 4)]
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_default_steps_balance_truncation_and_rounding(name, order, dtype):
+    eps = float(np.finfo(dtype).eps)
+    assert fd.STENCILS[name].order == order
+    assert fd.default_step(order, dtype) == pytest.approx(eps ** (1 / (order + 1)), rel=1e-6)
+
+
+def test_named_default_steps():
+    eps = float(np.finfo(np.float64).eps)
+    assert fd.default_step(2, np.float64) == pytest.approx(eps ** (1 / 3), rel=1e-12)  # 6.1e-6
+    assert fd.default_step(2, np.float64) == pytest.approx(6.055454e-6, rel=1e-6)
+    assert fd.default_step(1, np.float64) == pytest.approx(1.490116e-8, rel=1e-6)
+    assert fd.richardson_start(np.float64) == pytest.approx(eps ** (1 / 9) / 2, rel=1e-12)
+    assert fd.COMPLEX_STEP[np.dtype(np.float64)] == 1e-20
+
+
+def test_errors_on_hand_computed_cases():
+    got = accuracy.errors([1.1, 2.0], [1.0, 2.0])
+    assert got["abs_err_max"] == pytest.approx(0.1)
+    assert got["rel_err_max"] == pytest.approx(0.1)
+    assert got["rel_err_l2"] == pytest.approx(0.1 / np.sqrt(5.0))
+    assert got["digits"] == pytest.approx(-np.log10(0.1 / np.sqrt(5.0)))  # 1.349 digits
+    assert accuracy.errors([1.0, 1e-3], [1.0, 1e-3])["digits"] == 17.0
+    tiny = accuracy.errors([1.0, 2e-12], [1.0, 1e-12])  # floor: 1e-8 of the largest component
+    assert tiny["rel_err_max"] == pytest.approx(1e-12 / 1e-8)
+    assert tiny["digits"] == pytest.approx(12.0)
+    bad = accuracy.errors([np.nan, 1.0], [1.0, 1.0])
+    assert bad["digits"] == 0.0 and bad["rel_err_l2"] == np.inf
+    assert accuracy.digits_from_error(1e-3) == pytest.approx(3.0)
+    assert accuracy.digits_from_error(10.0) == 0.0
+
+
+@pytest.mark.parametrize("method", ["forward", "backward", "central"])
+@pytest.mark.parametrize("name", ["levy", "tutorial_exp", "sigmoid", "softplus"])
+def test_default_step_is_within_10x_of_the_best_in_its_sweep(name, method):
+    """The best of the sweep is taken over a running median of three steps: a lone step where
+    rounding errors happen to cancel is luck, not a step any rule could aim for."""
+    tf = functions.get(name)
+    x = np.asarray(tf.x0(tf.resolve_dim(None)) + 0.1, dtype=np.float64)
+    sweep = accuracy.step_sweep(name, x, method, steps=np.logspace(-1, -12, 45))
+    smooth = np.median(np.lib.stride_tricks.sliding_window_view(sweep.errors, 3), axis=1)
+    at_default = accuracy.accuracy(name, x, method)["rel_err_l2"]
+    assert at_default <= 10 * smooth.min(), (at_default, smooth.min())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", SMOKE)
+def test_richardson_is_never_worse_than_central_on_the_smoke_points(name, dtype):
+    for n in (2, 8):
+        x = jnp.asarray(functions.get(name).x0(n), dtype=dtype)
+        truth, _ = accuracy.reference_gradient(name, x)
+        digits = {
+            m: accuracy.errors(diffbench.gradient(name, x, method=m), truth)["digits"]
+            for m in ("central", "richardson")
+        }
+        assert digits["richardson"] >= digits["central"] - 0.3, (n, digits)
+
+
+@pytest.mark.parametrize("name", ["ackley", "griewank", "rastrigin"])
+def test_richardson_estimate_bounds_its_error_far_from_the_origin(name):
+    x = jnp.asarray(functions.get(name).x0(2), dtype=jnp.float32)  # many periods from 0
+    truth, _ = accuracy.reference_gradient(name, x)
+    grad, estimate = diffbench.gradient_with_error(name, x)
+    actual = np.abs(np.asarray(grad, dtype=np.float64) - truth)
+    assert np.all(actual <= 10 * np.asarray(estimate, dtype=np.float64))
+
+
+def test_richardson_estimate_flags_a_ladder_wider_than_the_period():
+    x = jnp.asarray(functions.get("ackley").x0(2), dtype=jnp.float32)  # x = 16.4, period 1
+    truth, _ = accuracy.reference_gradient("ackley", x)
+    grad, estimate = diffbench.gradient_with_error("ackley", x, step=0.5)  # the former start
+    actual = np.abs(np.asarray(grad, dtype=np.float64) - truth)
+    assert actual.min() > 0.1  # the ladder is wrong for ackley's scale here ...
+    assert np.all(np.asarray(estimate, dtype=np.float64) >= 0.1 * actual)  # ... and it says so
