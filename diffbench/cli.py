@@ -1,4 +1,4 @@
-"""The command line: ``diffbench list | run | report | compare | env``.
+"""The command line: ``diffbench list | run | report | compare | continuous | env``.
 
 Bad usage (an unknown name, a bad option, a missing GPU, a corrupt results file) prints one
 line on stderr and exits with code 2, without a traceback; ``DIFFBENCH_TRACEBACK=1`` shows
@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     env = sub.add_parser("env", help="print the environment fingerprint")
     env.add_argument("--json", action="store_true", help="as JSON")
+    from .gate._cli import add_parser as add_continuous
+
+    add_continuous(sub)
     for name, text in (("report", "write a report"), ("compare", "compare two result sets")):
         sub.add_parser(name, help=f"{text} (see diffbench {name} --help)", add_help=False)
     return parser
@@ -68,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in ("report", "compare"):
             return _delegate(argv[0], argv[1:])
         args = build_parser().parse_args(argv)
-        return {"list": _list, "run": _run, "env": _env}[args.command](args)
+        return {"list": _list, "run": _run, "env": _env, "continuous": _continuous}[args.command](
+            args
+        )
     except DiffbenchError as exc:
         print(f"diffbench: error: {exc}", file=sys.stderr)
         return 2
@@ -153,6 +158,12 @@ def _write_report(path: Path) -> None:
         print(f"diffbench: warning: no report ({type(exc).__name__}: {first})", file=sys.stderr)
         return
     print(f"report: {report.html}")
+
+
+def _continuous(args: argparse.Namespace) -> int:
+    from .gate import main as gate_main
+
+    return gate_main(args)
 
 
 def _env(args: argparse.Namespace) -> int:
