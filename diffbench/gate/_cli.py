@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("head", nargs="?", default="HEAD", help="HEAD revision (default: HEAD)")
     parser.add_argument("--suite", default="gate", help="suite name or TOML path (default: gate)")
     parser.add_argument("--rounds", type=_positive, default=15, help="paired rounds (default 15)")
-    parser.add_argument("--samples", type=_positive, default=3, help="samples per round (3)")
+    parser.add_argument("--samples", type=_positive, default=5, help="samples per round (5)")
     parser.add_argument(
         "--fail-on",
         type=_kinds,
@@ -71,7 +71,7 @@ def main(args: argparse.Namespace) -> int:
     """Run the paired gate for parsed ``args``; return the exit code."""
     from ..harness.session import resolve_devices
     from ..harness.suites import load_suite
-    from ._render import render
+    from ._render import render, write_json
     from ._results import run_folder, write_sides
     from ._revisions import checkouts, repository_root
     from ._runner import Plan, run_paired
@@ -91,6 +91,7 @@ def main(args: argparse.Namespace) -> int:
     result = evaluate(run, alpha=args.alpha)
     text = render(result, args.fail_on)
     (folder / "comparison.md").write_text(text, encoding="utf-8")
+    write_json(result, args.fail_on, folder / "comparison.json")
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     print(text)

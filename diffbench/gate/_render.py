@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import asdict
+from pathlib import Path
 
 from ._stats import Verdict
 from ._verdicts import GateResult, percent
@@ -111,3 +114,22 @@ def _summary(result: GateResult, kinds: tuple[str, ...]) -> str:
         f"**Gate {verdict}** (regressions: {parts}; deterministic kinds: cost, status; "
         f"statistical: timing, wall; failing on: {', '.join(kinds) or 'nothing'})."
     )
+
+
+def write_json(result: GateResult, kinds: tuple[str, ...], path: Path) -> None:
+    """Write the verdicts as JSON: ``failed``, ``regressions`` per kind, ``timing``, ``cost``."""
+    run = result.run
+    payload = {
+        "base": run.sides[0].commit,
+        "head": run.sides[1].commit,
+        "rounds": run.completed,
+        "interrupted": run.interrupted,
+        "failed": result.failed(kinds),
+        "regressions": result.regressions(),
+        "environment": result.environment,
+        "timing": [asdict(v) for v in result.verdicts],
+        "cost": [asdict(f) for f in result.costs],
+        "wall": None if result.wall is None else asdict(result.wall),
+        "worker_s": run.wall_s,
+    }
+    path.write_text(json.dumps(payload, indent=1, default=float), encoding="utf-8")

@@ -90,4 +90,4 @@ def _write_pairs(run: PairedRun, path: Path) -> None:
         for record in run.records:
             for index, (b, h) in enumerate(record.pairs()):
                 c = record.case
-                writer.writerow([c.function, c.n, c.dtype, c.method, index, repr(b), repr(h)])
+                writer.writerow([c.function, c.n, c.dtype, c.method, index, float(b), float(h)])

@@ -1,12 +1,14 @@
 """The paired run: both revisions' cases measured interleaved, round after round, in one go.
 
-Two workers (one per side, each on its own checkout) compile every case once ("setup", in
-alternating order A B, B A, ...). Then ``rounds`` rounds: each round visits the cases in a
+Two workers (one per side, each on its own checkout) compile every case once ("setup", both
+workers on the same case at once). Then ``rounds`` rounds: each round visits the cases in a
 fresh random order and times each case on both sides back to back, the side that goes first
 alternating from case to case (A B, B A, A B, ...), so the two figures of a pair are taken
 within the same few milliseconds and a machine that drifts (another job starting, a clock
-change) moves both. A round's figure per side is the median of its ``samples`` samples
-(seconds per call). Ctrl-C stops after the pair in flight; completed pairs are kept.
+change) moves both. A round's figure per side is the fastest of its ``samples`` samples
+(seconds per call): on a shared machine a sample can only be lengthened by another process
+taking the core, so the minimum of a few short samples is the steadiest figure of the call.
+Ctrl-C stops after the pair in flight; completed pairs are kept.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from ..harness.cases import GradientCase
 from ..harness.progress import progress_bar
 from ._revisions import Side
-from ._workers import WorkerProcess
+from ._workers import WorkerProcess, gate_cpu
 
 SIDES = ("base", "head")
 
@@ -33,7 +35,7 @@ class CaseRecord:
     Attributes:
         case: the case.
         setup: per side, the worker's setup answer (status, setup_s, compiles, costs ...).
-        rounds: per side, the median seconds per call of each completed round.
+        rounds: per side, the fastest sample (seconds per call) of each completed round.
         samples: per side, every sample (seconds per call).
         timed: per side, calls, compilations and traces while timing.
     """
@@ -84,8 +86,8 @@ class Plan:
     """How to measure: rounds, samples per round, seconds per sample, the order's seed."""
 
     rounds: int = 15
-    samples: int = 3
-    sample_s: float = 0.004
+    samples: int = 5
+    sample_s: float = 0.002
     seed: int = 0
     timing: bool = True
 
@@ -104,7 +106,8 @@ def run_paired(
         The paired run; ``interrupted`` is set if Ctrl-C stopped it (what finished is kept).
     """
     logs.mkdir(parents=True, exist_ok=True)
-    workers = {s.name: WorkerProcess(s, python, logs / f"worker-{s.name}.log") for s in sides}
+    cpu = gate_cpu()
+    workers = {s.name: WorkerProcess(s, python, logs / f"worker-{s.name}.log", cpu) for s in sides}
     run = PairedRun(sides, {}, [CaseRecord(c) for c in cases], plan.rounds)
     try:
         run.fingerprints = {name: w.ask({"op": "hello"}) for name, w in workers.items()}
@@ -134,6 +137,7 @@ def _ask(run: PairedRun, worker: WorkerProcess, request: dict[str, Any]) -> dict
 
 
 def _setup_all(run: PairedRun, workers: dict[str, WorkerProcess], plan: Plan, bar: Any) -> None:
+    """Set each case up on both workers at once (the two sides share the machine alike)."""
     for index, record in enumerate(run.records):
         bar.start(f"setup {record.case.label()}")
         case = {
@@ -144,9 +148,14 @@ def _setup_all(run: PairedRun, workers: dict[str, WorkerProcess], plan: Plan, ba
             "method": record.case.method,
             "params": record.case.params,
         }
+        request = {"op": "setup", "id": str(index), "case": case, "sample_s": plan.sample_s}
+        start = time.perf_counter()
         for side in _order(index, 0):
-            request = {"op": "setup", "id": str(index), "case": case, "sample_s": plan.sample_s}
-            record.setup[side] = _ask(run, workers[side], request)
+            workers[side].send(request)
+        for side in SIDES:
+            record.setup[side] = workers[side].receive()
+        for side in SIDES:
+            run.wall_s[side] += time.perf_counter() - start
         bar.advance()
 
 
@@ -162,7 +171,7 @@ def _rounds(run: PairedRun, workers: dict[str, WorkerProcess], plan: Plan, bar: 
                 answer = _ask(
                     run, workers[side], {"op": "time", "id": str(index), "samples": plan.samples}
                 )
-                record.rounds[side].append(float(np.median(answer["samples"])))
+                record.rounds[side].append(float(np.min(answer["samples"])))
                 record.samples[side].extend(answer["samples"])
                 for key in ("calls", "compiles", "traces"):
                     record.timed[side][key] += int(answer.get(key, 0))

@@ -228,6 +228,9 @@ def serve(requests: Any, answers: Any) -> None:
 def main() -> None:
     """Serve on stdin/stdout; library output is redirected to stderr."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    cpu = int(os.environ.get("DIFFBENCH_GATE_CPU", "-1"))
+    if cpu >= 0 and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
