@@ -112,6 +112,13 @@ PLANTS = {
 }
 """Scenario -> [(file, anchor text, replacement)]."""
 
+ROOT = str(Path(__file__).resolve().parents[1])
+_ENTRY = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); from diffbench.cli import main; "
+    "sys.exit(main())"
+)
+"""Run the gate of this checkout (not the clone's copy) from inside the scratch clone."""
+
 TARGETS = {
     "central_twice": lambda unit: unit.endswith("central") or unit == "central",
     "ackley_more": lambda unit: "ackley" in unit,
@@ -150,10 +157,10 @@ def plant(clone: Path, base: str, name: str) -> str:
 def gate(clone: Path, base: str, head: str, out: Path, extra: list[str]) -> dict:
     """Run the paired gate once; return its comparison.json plus its exit code and seconds."""
     before = set(out.glob("*"))
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=ROOT)
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "diffbench", "continuous", base, head, "--quiet", "--out",
+        [sys.executable, "-c", _ENTRY, ROOT, "continuous", base, head, "--quiet", "--out",
          str(out), *extra], cwd=clone, env=env, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.perf_counter() - start

@@ -49,6 +49,15 @@ class CaseRecord:
     )
 
     @property
+    def batch(self) -> int:
+        """Calls per sample on both sides: the larger of the two calibrations.
+
+        One batch for both sides: a per-call figure includes the per-sample overhead divided
+        by the batch, so sides timed with different batches would differ by that alone.
+        """
+        return max(int(self.setup.get(s, {}).get("batch") or 1) for s in SIDES)
+
+    @property
     def ok(self) -> bool:
         """Both sides set the case up."""
         return all(self.setup.get(s, {}).get("status") == "ok" for s in SIDES)
@@ -168,9 +177,8 @@ def _rounds(run: PairedRun, workers: dict[str, WorkerProcess], plan: Plan, bar: 
             record = run.records[int(index)]
             bar.start(f"round {round_index + 1}/{plan.rounds} {record.case.label()}")
             for side in _order(position, flip):
-                answer = _ask(
-                    run, workers[side], {"op": "time", "id": str(index), "samples": plan.samples}
-                )
+                request = {"op": "time", "id": str(index), "samples": plan.samples}
+                answer = _ask(run, workers[side], {**request, "batch": record.batch})
                 record.rounds[side].append(float(np.min(answer["samples"])))
                 record.samples[side].extend(answer["samples"])
                 for key in ("calls", "compiles", "traces"):

@@ -16,8 +16,9 @@ worker was started with (anything the libraries print goes to stderr). Requests:
   a warm executable), ``compile_s``, ``compiles`` and ``traces`` (XLA compilations and jaxpr
   traces during setup, from ``jax.monitoring`` events), ``flops``, ``bytes_accessed``,
   ``temp_bytes`` and the calls per sample;
-- ``{"op": "time", "id": ..., "samples": k}``: ``k`` samples of the compiled case, each a
-  batch of calls ending with ``block_until_ready``, as seconds per call; plus the compilations
+- ``{"op": "time", "id": ..., "samples": k, "batch": b}``: ``k`` samples of the compiled
+  case, each a batch of ``b`` calls (default: this worker's calibration) ending with
+  ``block_until_ready``, as seconds per call; plus the compilations
   and traces that happened while timing (a re-tracing method shows them here);
 - ``{"op": "quit"}``.
 
@@ -124,13 +125,14 @@ class Worker:
         held = self.cases.get(request["id"])
         if held is None:
             return {"samples": [], "compiles": 0, "traces": 0}
+        batch = int(request.get("batch") or held["batch"])
         before = self.counts.snapshot()
         samples = [
-            _sample(self.jax, held["call"], held["x"], held["batch"]) / held["batch"]
+            _sample(self.jax, held["call"], held["x"], batch) / batch
             for _ in range(int(request.get("samples", 3)))
         ]
         compiles, traces = self.counts.snapshot()
-        calls = held["batch"] * len(samples)
+        calls = batch * len(samples)
         return {
             "samples": samples,
             "calls": calls,
