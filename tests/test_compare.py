@@ -152,12 +152,16 @@ def test_status_change_and_new_and_missing(tmp_path, sets):
     frame = pd.read_parquet(path)
     frame.loc[frame.method.eq("forward"), "method"] = "forward_fd"
     frame.to_parquet(path)
-    result = compare([sets["base"]], [new])
+    result = compare([sets["base"]], [new], allow_missing=True)
     counts = result.counts()
     assert counts["new"] == counts["missing"] == 48
     status = result.regressions(("status",))
     assert len(status) == 12 and (status["status_new"] == "error").all()
     assert "status ok -> error" in status["reasons"].iloc[0]
+    strict = compare([sets["base"]], [new]).regressions(("status",))  # missing rows count
+    assert len(strict) == 12 + 48
+    assert set(strict[strict.verdict == "missing"]["method"]) == {"forward"}
+    assert main_compare([str(sets["base"]), str(new), "--fail-on", "status"]) == 1
 
 
 def test_runs_lost_targets_and_divergence_regress(tmp_path, sets):

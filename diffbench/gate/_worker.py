@@ -19,7 +19,8 @@ worker was started with (anything the libraries print goes to stderr). Requests:
 - ``{"op": "time", "id": ..., "samples": k, "batch": b}``: ``k`` samples of the compiled
   case, each a batch of ``b`` calls (default: this worker's calibration) ending with
   ``block_until_ready``, as seconds per call; plus the compilations
-  and traces that happened while timing (a re-tracing method shows them here);
+  and traces that happened while timing (a re-tracing method shows them here, and is
+  sampled once per request: each of its calls compiles);
 - ``{"op": "quit"}``.
 
 SIGINT is ignored: the parent owns Ctrl-C and closes stdin, which ends the worker.
@@ -127,10 +128,11 @@ class Worker:
             return {"samples": [], "compiles": 0, "traces": 0}
         batch = int(request.get("batch") or held["batch"])
         before = self.counts.snapshot()
-        samples = [
-            _sample(self.jax, held["call"], held["x"], batch) / batch
-            for _ in range(int(request.get("samples", 3)))
-        ]
+        samples: list[float] = []
+        while len(samples) < int(request.get("samples", 3)):
+            samples.append(_sample(self.jax, held["call"], held["x"], batch) / batch)
+            if self.counts.compiles > before[0]:
+                break  # it compiles while timed: one sample shows it; more would take minutes
         compiles, traces = self.counts.snapshot()
         calls = batch * len(samples)
         return {
