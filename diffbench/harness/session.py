@@ -115,6 +115,7 @@ def run_suite(
             results.close(status="interrupted")
             raise
     results.close(status="complete")
+    results.update_metadata(wall_s=time.perf_counter() - started)
     return SessionResult(
         path=results.path,
         statuses=_statuses(results),
