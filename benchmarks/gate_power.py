@@ -42,6 +42,7 @@ from pathlib import Path
 OPAQUE = "(1 + 0 * {x}[0]) * {x}"
 """``x`` again, in a form XLA cannot prove equal to ``x`` (``0 * v`` is not folded for floats,
 as ``v`` may be NaN), so work done on it is not merged with the same work on ``x``."""
+AGAIN = OPAQUE.format(x="x")
 FD = "diffbench/methods/finite_difference.py"
 AD = "diffbench/methods/autodiff.py"
 CLASSIC = "diffbench/functions/classic.py"
@@ -55,7 +56,7 @@ PLANTS = {
             '        if name == "central":  # planted: the stencil evaluated twice\n'
             "            return lambda x: 0.5 * (\n"
             "                stencil_gradient(objective.jax_fn, x, stencil, h)\n"
-            f"                + stencil_gradient(objective.jax_fn, {OPAQUE.format(x='x')}, stencil, h)\n"
+            f"                + stencil_gradient(objective.jax_fn, {AGAIN}, stencil, h)\n"
             "            )\n" + STENCIL_LINE,
         )
     ],
@@ -93,7 +94,7 @@ PLANTS = {
             "            half = Stencil((1.0,), (1.0,), 1)\n"
             "            return lambda x: stencil_gradient(\n"
             "                objective.jax_fn, x, stencil, h\n"
-            f"            ) + 0.0 * stencil_gradient(objective.jax_fn, {OPAQUE.format(x='x')}, half, h)\n"
+            f"            ) + 0.0 * stencil_gradient(objective.jax_fn, {AGAIN}, half, h)\n"
             + STENCIL_LINE,
         )
     ],
@@ -104,7 +105,7 @@ PLANTS = {
             "    extra = -(-n // 5)  # planted: ceil(n/5) more basis directions\n\n"
             "    def grad(x):\n"
             "        g = forward_mode_gradient(objective.jax_fn, x)\n"
-            f"        xb = {OPAQUE.format(x='x')}\n"
+            f"        xb = {AGAIN}\n"
             "        basis = jax.numpy.eye(n, dtype=x.dtype)[:extra]\n"
             "        more = jax.vmap(lambda v: jax.jvp(objective.jax_fn, (xb,), (v,))[1])(basis)\n"
             "        return g + 0.0 * more.sum()\n\n"
