@@ -204,9 +204,11 @@ def main() -> None:
     tally = {name: {"runs": 0, "timing": 0, "cost": 0, "false": 0, "s": []} for name in scenarios}
     log = args.out / "runs.jsonl"
     args.out.mkdir(parents=True, exist_ok=True)
-    jobs = [(n, []) for _ in range(args.runs) for n in scenarios]
-    jobs += [(n, ["--no-timing"]) for _ in range(args.cost_runs) for n in
-             ("central_twice", "forward_retraces") if n in scenarios]  # fmt: skip
+    cost = [n for n in ("central_twice", "forward_retraces") if n in scenarios]
+    jobs = []
+    for index in range(max(args.runs, args.cost_runs)):  # rotation: every scenario in turn
+        jobs += [(n, []) for n in scenarios if index < args.runs]
+        jobs += [(n, ["--no-timing"]) for n in cost if index < args.cost_runs]
     for name, extra in jobs:
         result = gate(clone, base, heads[name], args.out / name, extra)
         timing, cost, false = found(name, result)
