@@ -25,7 +25,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=__doc__.splitlines()[0],
     )
     parser.add_argument("base", help="BASE revision (a commit, tag, branch, HEAD~1)")
-    parser.add_argument("head", nargs="?", default="HEAD", help="HEAD revision (default: HEAD)")
+    parser.add_argument(
+        "head",
+        nargs="?",
+        default="HEAD",
+        help="HEAD revision (default: HEAD, as committed)",
+    )
     parser.add_argument("--suite", default="gate", help="suite name or TOML path (default: gate)")
     parser.add_argument("--rounds", type=_positive, default=15, help="paired rounds (default 15)")
     parser.add_argument("--samples", type=_positive, default=5, help="samples per round (5)")
