@@ -64,6 +64,6 @@ def test_a_paired_run_of_one_revision_writes_both_sides_and_passes(tmp_path, mon
     for side in ("base", "head"):
         table = store.load(run / side)
         assert sorted(table["method"]) == ["central", "reverse_ad"]
-        assert (table["status"] == "ok").all() and (table["repeats"] == 3 * 5).all()
+        assert (table["status"] == "ok").all() and (table["repeats"] == 3 * 15).all()
         assert (table["compiles"] >= 1).all()  # counted, not defaulted
     assert len((run / "pairs.csv").read_text().splitlines()) == 1 + 2 * 3

@@ -33,7 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument("--suite", default="gate", help="suite name or TOML path (default: gate)")
     parser.add_argument("--rounds", type=_positive, default=15, help="paired rounds (default 15)")
-    parser.add_argument("--samples", type=_positive, default=5, help="samples per round (5)")
+    parser.add_argument("--samples", type=_positive, default=15, help="samples per round (15)")
+    parser.add_argument("--sample-s", type=float, default=0.002, help="seconds per sample (0.002)")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin both workers to one core")
     parser.add_argument(
         "--fail-on",
         type=_kinds,
@@ -87,7 +89,14 @@ def main(args: argparse.Namespace) -> int:
     cases = [c for c in spec.cases(resolve_devices(list(spec.devices))) if c.table == "gradients"]
     if not cases:
         raise DiffbenchError(f"Suite {spec.name} has no gradient case to compare.")
-    plan = Plan(rounds=args.rounds, samples=args.samples, seed=args.seed, timing=not args.no_timing)
+    plan = Plan(
+        rounds=args.rounds,
+        samples=args.samples,
+        sample_s=args.sample_s,
+        seed=args.seed,
+        timing=not args.no_timing,
+        pin=not args.no_pin,
+    )
     repo = repository_root()
     with checkouts(repo, [("base", args.base), ("head", args.head)], args.path) as sides:
         folder = run_folder(args.out, spec.name, sides)
