@@ -48,3 +48,26 @@ def test_compiling_while_timed_is_a_cost_regression():
 
 def test_ok_to_error_is_a_status_regression_and_hides_the_costs():
     assert _findings({"status": "error", "error": "boom"}) == {("status", "status")}
+
+
+def _runs(*steps):
+    """``runs`` rows of one start: targets 1e2, 1e1, ... reached after ``steps`` (None: not)."""
+    return {
+        "status": "ok",
+        "rows": [
+            {"start": 0, "f_target": 10.0**-k, "hit_target": s is not None, "steps_to_target": s}
+            for k, s in enumerate(steps)
+        ],
+    }
+
+
+def test_seeded_optimizer_runs_regress_on_more_steps_or_a_lost_target():
+    from diffbench.gate._cost import optimizer_findings
+
+    base = _runs(10, 40, 90)
+    assert optimizer_findings("run", {"base": base, "head": _runs(10, 40, 90)}) == []
+    assert optimizer_findings("run", {"base": base, "head": _runs(10, 30, 80)}) == []
+    (slower,) = optimizer_findings("run", {"base": base, "head": _runs(10, 40, 120)})
+    assert (slower.kind, slower.base, slower.head) == ("cost", 90, 120)
+    (lost,) = optimizer_findings("run", {"base": base, "head": _runs(10, 40, None)})
+    assert lost.what.startswith("targets lost") and lost.head == 1

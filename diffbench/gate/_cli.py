@@ -86,7 +86,9 @@ def main(args: argparse.Namespace) -> int:
     from ._workers import default_python
 
     spec = load_suite(args.suite)
-    cases = [c for c in spec.cases(resolve_devices(list(spec.devices))) if c.table == "gradients"]
+    every = spec.cases(resolve_devices(list(spec.devices)))
+    cases = [c for c in every if c.table == "gradients"]
+    runs = tuple(c for c in every if c.table == "runs")
     if not cases:
         raise DiffbenchError(f"Suite {spec.name} has no gradient case to compare.")
     plan = Plan(
@@ -100,7 +102,8 @@ def main(args: argparse.Namespace) -> int:
     repo = repository_root()
     with checkouts(repo, [("base", args.base), ("head", args.head)], args.path) as sides:
         folder = run_folder(args.out, spec.name, sides)
-        run = run_paired(sides, cases, plan, args.python or default_python(), folder, args.quiet)
+        python = args.python or default_python()
+        run = run_paired(sides, cases, plan, python, folder, args.quiet, runs)
         write_sides(run, folder, spec.name)
     result = evaluate(run, alpha=args.alpha)
     text = render(result, args.fail_on)

@@ -7,6 +7,10 @@ beyond ``tolerance`` (relative; 0 by default for counts) is a regression with ce
 the noisiest machine: doubled work, a lost fusion (more bytes), an extra copy (temp bytes), a
 second compilation per case, a re-trace on every call.
 
+Seeded optimizer runs are exact too: the steps a run needs to reach each target
+(``steps_to_target``) must not grow, and a target reached in BASE must be reached in HEAD
+(``optimizer_findings``).
+
 Status is judged here too: a case ``ok`` in BASE that is not ``ok`` in HEAD regressed.
 """
 
@@ -86,3 +90,33 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)
+
+
+def optimizer_findings(label: str, answers: dict[str, dict[str, Any]]) -> list[CostFinding]:
+    """Return the deterministic regressions of one seeded optimizer case (empty when none).
+
+    Args:
+        label: the case's label.
+        answers: per side, ``{"status", "rows"}`` with ``runs`` rows (start, f_target,
+            hit_target, steps_to_target).
+    """
+    base, head = answers.get("base", {}), answers.get("head", {})
+    if base.get("status") == "ok" and head.get("status") != "ok":
+        return [CostFinding(label, "status", "status", "ok", head.get("status"))]
+    before = {(r["start"], r["f_target"]): r for r in base.get("rows", [])}
+    lost, slower = 0, []
+    for row in head.get("rows", []):
+        old = before.get((row["start"], row["f_target"]))
+        if old is None or not old.get("hit_target"):
+            continue
+        if not row.get("hit_target"):
+            lost += 1
+        elif row["steps_to_target"] > old["steps_to_target"]:
+            slower.append((old["steps_to_target"], row["steps_to_target"]))
+    found = []
+    if lost:
+        found.append(CostFinding(label, "cost", "targets lost (start x target)", 0, lost))
+    if slower:
+        worst = max(slower, key=lambda pair: pair[1] / max(pair[0], 1))
+        found.append(CostFinding(label, "cost", "steps to target (worst)", *worst))
+    return found

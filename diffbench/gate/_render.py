@@ -24,7 +24,7 @@ def render(result: GateResult, kinds: tuple[str, ...]) -> str:
         f"{run.wall_s['base']:.1f} s, head {run.wall_s['head']:.1f} s.",
         "",
         *_environment(result),
-        "## Deterministic verdicts (exact in one environment: FLOPs, bytes, compilations, status)",
+        "## Deterministic verdicts (exact in one environment: FLOPs, bytes, compilations, steps, status)",
         "",
         *_costs(result),
         "## Statistical verdicts (paired rounds; tolerances from recorded A/A runs)",
@@ -46,7 +46,11 @@ def _environment(result: GateResult) -> list[str]:
 
 def _costs(result: GateResult) -> list[str]:
     if not result.costs:
-        return ["No case changed its FLOPs, bytes, temp bytes, compilations, traces or status.", ""]
+        return [
+            "No case changed its FLOPs, bytes, temp bytes, compilations, traces, steps to target"
+            " or status.",
+            "",
+        ]
     return [f"- REGRESSED [{f.kind}] {f.line()}" for f in result.costs] + [""]
 
 

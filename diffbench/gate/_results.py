@@ -48,6 +48,10 @@ def write_sides(run: PairedRun, folder: Path, suite: str) -> dict[str, Path]:
         results = ResultSet.create(folder / side.name, suite, meta)
         for record in run.records:
             results.append("gradients", record.case.key(), [_row(record, side.name, results)])
+        for case, answers in run.optimizer:
+            rows = [{**r, "run_id": results.run_id} for r in answers[side.name].get("rows", [])]
+            if rows:
+                results.append("runs", case.key(), rows)
         results.close(status="interrupted" if run.interrupted else "complete")
         paths[side.name] = results.path
     _write_pairs(run, folder / "pairs.csv")

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..harness.cases import GradientCase
+from ..harness.cases import GradientCase, RunCase
 from ..harness.progress import progress_bar
 from ._revisions import Side
 from ._workers import WorkerProcess, gate_cpu
@@ -79,7 +79,8 @@ class PairedRun:
     Attributes:
         sides: the two sides (base, head).
         fingerprints: per side, the worker's environment fingerprint.
-        records: one per case, in suite order.
+        records: one per gradient case, in suite order.
+        optimizer: per optimizer case, each side's answer (its ``runs`` rows).
         rounds: rounds asked for; ``completed`` rounds finished.
         wall_s: per side, seconds its worker spent on setup and timing.
         interrupted: Ctrl-C stopped it early.
@@ -92,6 +93,7 @@ class PairedRun:
     completed: int = 0
     wall_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SIDES, 0.0))
     interrupted: bool = False
+    optimizer: list[tuple[RunCase, dict[str, dict[str, Any]]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,12 @@ def run_paired(
     python: str,
     logs: Path,
     quiet: bool = False,
+    runs: tuple[RunCase, ...] = (),
 ) -> PairedRun:
     """Start one worker per side, set every case up, then time the rounds (module docstring).
+
+    Optimizer cases (``runs``) run once per side, both sides at once, after the setup: their
+    steps to each target are compared exactly, not timed.
 
     Returns:
         The paired run; ``interrupted`` is set if Ctrl-C stopped it (what finished is kept).
@@ -129,6 +135,7 @@ def run_paired(
         total = len(cases) * (1 + (plan.rounds if plan.timing else 0))
         with progress_bar(total, 0, quiet) as bar:
             _setup_all(run, workers, plan, bar)
+            _optimize_all(run, workers, runs)
             if plan.timing:
                 _rounds(run, workers, plan, bar)
             bar.finish()
@@ -172,6 +179,18 @@ def _setup_all(run: PairedRun, workers: dict[str, WorkerProcess], plan: Plan, ba
         for side in SIDES:
             run.wall_s[side] += time.perf_counter() - start
         bar.advance()
+
+
+def _optimize_all(
+    run: PairedRun, workers: dict[str, WorkerProcess], runs: tuple[RunCase, ...]
+) -> None:
+    for case in runs:
+        fields = ("function", "n", "dtype", "device", "optimizer", "lr", "steps", "starts")
+        request = {"op": "optimize", "case": {f: getattr(case, f) for f in fields}}
+        request["case"].update(seed=case.seed, batch=case.batch)
+        for side in SIDES:
+            workers[side].send(request)
+        run.optimizer.append((case, {side: workers[side].receive() for side in SIDES}))
 
 
 def _rounds(run: PairedRun, workers: dict[str, WorkerProcess], plan: Plan, bar: Any) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._cost import CostFinding, cost_findings
+from ._cost import CostFinding, cost_findings, optimizer_findings
 from ._environment import differences
 from ._runner import PairedRun
 from ._stats import Verdict, judge, log_ratios
@@ -97,6 +97,8 @@ def evaluate(
         for r in run.records
         for finding in cost_findings(r.case.label(), r.setup, r.timed, cost_tolerance)
     ]
+    for case, answers in run.optimizer:
+        costs += optimizer_findings(case.label(), answers)
     timed = [r for r in run.records if r.ok and len(r.pairs()) >= 2]
     table = pd.DataFrame(
         [

@@ -21,6 +21,9 @@ worker was started with (anything the libraries print goes to stderr). Requests:
   ``block_until_ready``, as seconds per call; plus the compilations
   and traces that happened while timing (a re-tracing method shows them here, and is
   sampled once per request: each of its calls compiles);
+- ``{"op": "optimize", "case": {function, n, dtype, device, optimizer, lr, steps, starts,
+  seed, batch}}``: one seeded optimizer run (``diffbench.optimize.minimize``); answer its
+  ``runs`` rows (``steps_to_target`` per start and target: exact for one environment);
 - ``{"op": "quit"}``.
 
 SIGINT is ignored: the parent owns Ctrl-C and closes stdin, which ends the worker.
@@ -122,6 +125,21 @@ class Worker:
         answer["batch"] = batch
         return answer
 
+    def optimize(self, request: dict[str, Any]) -> dict[str, Any]:
+        from diffbench import optimize
+
+        case = request["case"]
+        try:
+            result = optimize.minimize(
+                case["function"], case["optimizer"], case["steps"], n=case["n"],
+                starts=case["starts"], lr=case["lr"], key=case["seed"], dtype=case["dtype"],
+                batch=case["batch"], repeats=1, device=case["device"],
+            )  # fmt: skip
+            rows = json.loads(result.table().to_json(orient="records"))
+        except Exception as exc:  # noqa: BLE001 - a failing case is a row, not a crash
+            return {"status": _status_of(exc), "error": _describe(exc), "rows": []}
+        return {"status": "ok", "error": None, "rows": rows}
+
     def time(self, request: dict[str, Any]) -> dict[str, Any]:
         held = self.cases.get(request["id"])
         if held is None:
@@ -216,7 +234,12 @@ def _describe(exc: BaseException) -> str:
 def serve(requests: Any, answers: Any) -> None:
     """Answer requests (JSON lines) until ``quit`` or end of input."""
     worker = Worker()
-    handlers = {"hello": worker.hello, "setup": worker.setup, "time": worker.time}
+    handlers = {
+        "hello": worker.hello,
+        "setup": worker.setup,
+        "time": worker.time,
+        "optimize": worker.optimize,
+    }
     for line in requests:
         request = json.loads(line)
         if request.get("op") == "quit":
