@@ -24,7 +24,7 @@ def render(result: GateResult, kinds: tuple[str, ...]) -> str:
         f"{run.wall_s['base']:.1f} s, head {run.wall_s['head']:.1f} s.",
         "",
         *_environment(result),
-        "## Deterministic verdicts (exact in one environment: FLOPs, bytes, compilations, steps, status)",
+        "## Deterministic verdicts (exact in one environment)",
         "",
         *_costs(result),
         "## Statistical verdicts (paired rounds; tolerances from recorded A/A runs)",
