@@ -118,10 +118,12 @@ class Worker:
             answer.update(_costs(executable))
         else:
             x, call, answer["compile_s"] = x0, grad_fn, 0.0
-        for _ in range(2):  # warm: the first calls may still compile (that is counted)
-            jax.block_until_ready(call(x))
-        batch = _calibrate(jax, call, x, sample_s)
-        self.cases[case_id] = {"call": call, "x": x, "batch": batch}
+        jax.block_until_ready(call(x))  # warm: the first call may still compile (counted)
+        before = self.counts.compiles
+        jax.block_until_ready(call(x))
+        recompiles = self.counts.compiles > before  # compiles on every call: time one at a time
+        batch = 1 if recompiles else _calibrate(jax, call, x, sample_s)
+        self.cases[case_id] = {"call": call, "x": x, "batch": batch, "recompiles": recompiles}
         answer["batch"] = batch
         return answer
 
@@ -144,7 +146,7 @@ class Worker:
         held = self.cases.get(request["id"])
         if held is None:
             return {"samples": [], "compiles": 0, "traces": 0}
-        batch = int(request.get("batch") or held["batch"])
+        batch = 1 if held["recompiles"] else int(request.get("batch") or held["batch"])
         before = self.counts.snapshot()
         samples: list[float] = []
         while len(samples) < int(request.get("samples", 3)):
