@@ -92,7 +92,7 @@ def _timing(result: GateResult) -> list[str]:
 
 
 def _line(v: Verdict) -> str:
-    p = "" if v.p_value is None else f", q = {v.p_value:.2g}"
+    p = "" if v.p_value is None else f", exact p = {v.p_value:.2g}"
     return (
         f"{v.level} {v.unit}: {percent(v.ratio)} [{percent(v.low)}, {percent(v.high)}]"
         f" over {v.cases} case(s){p}"
