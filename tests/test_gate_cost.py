@@ -46,6 +46,10 @@ def test_compiling_while_timed_is_a_cost_regression():
     assert _findings(dict(BASE), timed) == {("cost", "compiles per timed call")}
 
 
+def test_a_warm_call_that_compiles_again_is_a_cost_regression_without_timing():
+    assert _findings({**BASE, "recompiles": True}) == {("cost", "compiles on every call")}
+
+
 def test_ok_to_error_is_a_status_regression_and_hides_the_costs():
     assert _findings({"status": "error", "error": "boom"}) == {("status", "status")}
 

@@ -73,6 +73,8 @@ def cost_findings(
     for key, name in COUNTS:
         if int(head.get(key) or 0) > int(base.get(key) or 0):
             found.append(CostFinding(label, "cost", name, base.get(key), head.get(key)))
+    if head.get("recompiles") and not base.get("recompiles"):
+        found.append(CostFinding(label, "cost", "compiles on every call", False, True))
     for key in ("compiles", "traces"):
         b_rate = _per_call(timed.get("base", {}), key)
         h_rate = _per_call(timed.get("head", {}), key)

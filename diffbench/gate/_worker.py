@@ -15,7 +15,7 @@ worker was started with (anything the libraries print goes to stderr). Requests:
   build, compile and warm the case once; answer its status, ``setup_s`` (seconds from build to
   a warm executable), ``compile_s``, ``compiles`` and ``traces`` (XLA compilations and jaxpr
   traces during setup, from ``jax.monitoring`` events), ``flops``, ``bytes_accessed``,
-  ``temp_bytes`` and the calls per sample;
+  ``temp_bytes``, the calls per sample and ``recompiles`` (a warm call compiled again);
 - ``{"op": "time", "id": ..., "samples": k, "batch": b}``: ``k`` samples of the compiled
   case, each a batch of ``b`` calls (default: this worker's calibration) ending with
   ``block_until_ready``, as seconds per call; plus the compilations
@@ -124,7 +124,7 @@ class Worker:
         recompiles = self.counts.compiles > before  # compiles on every call: time one at a time
         batch = 1 if recompiles else _calibrate(jax, call, x, sample_s)
         self.cases[case_id] = {"call": call, "x": x, "batch": batch, "recompiles": recompiles}
-        answer["batch"] = batch
+        answer.update(batch=batch, recompiles=recompiles)
         return answer
 
     def optimize(self, request: dict[str, Any]) -> dict[str, Any]:
