@@ -31,8 +31,8 @@ def fingerprint(calibrate: bool = True) -> dict[str, Any]:
 
     Example:
         >>> fp = fingerprint(calibrate=False)
-        >>> sorted(fp["versions"])[:3]
-        ['diffbench', 'jax', 'jaxlib']
+        >>> {"diffbench", "jax", "jaxlib", "scipy"} <= set(fp["versions"])
+        True
     """
     import jax
 
