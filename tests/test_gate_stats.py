@@ -61,7 +61,8 @@ def test_one_case_50_percent_slower_is_estimated_and_found_when_the_run_can_see_
     (case,) = [v for v in verdicts if v.unit == label]
     assert case.low < 1.5 * quiet.ratio < case.high  # the estimate moves by the plant
     assert case.ratio == pytest.approx(1.5 * quiet.ratio, rel=0.05)
-    assert case.verdict == ("regressed" if quiet.mde < 0.5 else case.verdict)
+    assert quiet.mde < 0.5  # the recorded run could see 50% on this case ...
+    assert case.verdict == "regressed"  # ... and does
     assert {u for level, u in _regressed(verdicts) if level == "case"} <= {label}
 
 
@@ -73,7 +74,8 @@ def test_one_method_20_percent_slower_is_estimated_and_found_when_the_run_can_se
     verdicts = judge(table, d)
     (method,) = [v for v in verdicts if (v.level, v.unit) == ("method", "reverse_ad")]
     assert method.low < 1.2 * quiet.ratio < method.high
-    assert method.verdict == ("regressed" if quiet.mde < 0.2 else method.verdict)
+    assert quiet.mde < 0.2
+    assert method.verdict == "regressed"
     assert all("reverse_ad" in unit for _, unit in _regressed(verdicts))
 
 
