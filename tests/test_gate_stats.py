@@ -5,6 +5,7 @@ itself (``diffbench continuous REV REV --suite gate``) on the shared 2-core mach
 multiply the HEAD side of chosen cases by a known factor: the truth is the factor.
 """
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -104,3 +105,18 @@ def test_bootstrap_se_of_one_case_matches_the_spread_of_the_median_over_sessions
     truth = np.std(np.median(rng.normal(0.0, sigma, size=(20000, rounds)), axis=1))  # Monte Carlo
     estimates = [bootstrap_se(rng.normal(0.0, sigma, size=(1, rounds)), seed=i) for i in range(60)]
     assert np.mean(estimates) == pytest.approx(truth, rel=0.15)
+
+
+def test_the_printed_detectable_size_is_found_in_most_resampled_sessions():
+    """95% power at the printed size: plant it into sessions resampled from a recorded one."""
+    table, d = _session(DATA[-1])
+    (quiet,) = [v for v in judge(table, d) if (v.level, v.unit) == ("method", "central4")]
+    rows = (table["method"] == "central4").to_numpy()
+    rng = np.random.default_rng(1)
+    found = 0
+    for _ in range(20):
+        resampled = d[:, rng.integers(d.shape[1], size=d.shape[1])]
+        resampled[rows] += math.log1p(quiet.mde)
+        verdicts = judge(table, resampled)
+        found += any(v.unit == "central4" and v.verdict == "regressed" for v in verdicts)
+    assert found >= 17, found  # 95% power: 19 of 20 expected; 17 allows for the draw

@@ -11,7 +11,8 @@ the two sides' round figures (seconds per call, taken back to back). Units judge
   it against a bootstrap of very few rounds;
 - a **pool** (a group: method, function, n-range, dtype; a method; a function): the mean of its
   cases' estimates; its standard error from a two-level bootstrap (cases within the pool,
-  rounds within each case, as Kalibera & Jones recommend for nested benchmark data); the
+  rounds within each case, as Kalibera & Jones recommend for nested benchmark data), combined
+  with the bootstrap error of the shift it is measured against; the
   verdict from the normal interval at a Bonferroni level over the pools of that kind;
 - the **session**: the median of all case estimates, bootstrapped over cases.
 
@@ -139,6 +140,24 @@ def _group_name(row: object) -> str:
     return f"{row.function} {n_range(int(row.n))} {row.dtype} {row.method}"  # type: ignore[attr-defined]
 
 
+def _shift_se(d: np.ndarray, rows: np.ndarray, reps: int = 500) -> float:
+    """Bootstrap standard error of the shift (the median estimate of the cases outside ``rows``).
+
+    The difference in differences subtracts the shift, so its uncertainty adds to the pool's.
+    """
+    mask = np.ones(len(d), dtype=bool)
+    mask[rows] = False
+    outside = d[mask]
+    if len(outside) < 2:
+        return 0.0
+    rng = np.random.default_rng(len(rows))
+    cases, rounds = outside.shape
+    pick_case = rng.integers(cases, size=(reps, cases))
+    pick_round = rng.integers(rounds, size=(reps, cases, rounds))
+    draws = np.median(np.median(outside[pick_case[..., None], pick_round], axis=2), axis=1)
+    return float(np.std(draws, ddof=1))
+
+
 def _outside_shift(estimates: np.ndarray, rows: np.ndarray) -> float:
     mask = np.ones(len(estimates), dtype=bool)
     mask[rows] = False
@@ -185,7 +204,7 @@ def _pool(
 ) -> Verdict:  # fmt: skip
     shift = _outside_shift(estimates, rows)
     effect = float(estimates[rows].mean()) - shift
-    se = bootstrap_se(d[rows], seed=len(rows))
+    se = math.hypot(bootstrap_se(d[rows], seed=len(rows)), _shift_se(d, rows))
     low, high = effect - z * se, effect + z * se
     bar = math.log1p(tol)
     verdict = "regressed" if low > bar else "improved" if high < -bar else "unchanged"
