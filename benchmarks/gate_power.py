@@ -128,7 +128,7 @@ TARGETS = {
     "forward_retraces": lambda unit: unit.endswith(" forward") or unit == "forward",
     "one_case": lambda unit: (
         unit
-        in ("rosenbrock n=8 float32 cpu central", "rosenbrock n<=16 float32 central", "central")
+        in ("rosenbrock n=64 float32 cpu central", "rosenbrock n<=256 float32 central", "central")
     ),
     "forward_ad_more": lambda unit: unit.endswith("forward_ad"),
 }
@@ -193,7 +193,12 @@ def main() -> None:
     parser.add_argument("--cost-runs", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "gate-power")
     parser.add_argument("--only", nargs="*", help="scenarios (default: all and aa)")
+    parser.add_argument(
+        "--recount", action="store_true", help="count the comparison.json files under --out"
+    )
     args = parser.parse_args()
+    if args.recount:
+        return recount(args.out)
     repo = Path(git(Path.cwd(), "rev-parse", "--show-toplevel"))
     scratch = Path(tempfile.mkdtemp(prefix="gate-power-"))
     clone = scratch / "clone"
@@ -225,6 +230,22 @@ def main() -> None:
                                      "seconds": result["seconds"],
                                      "units": _effects(name, result)}) + "\n")  # fmt: skip
         _print(tally)
+
+
+def recount(out: Path) -> None:
+    """Print the counts from the runs' comparison.json files (cost-only runs: 0 rounds)."""
+    tally: dict = {}
+    for path in sorted(out.glob("*/*/comparison.json")):
+        name = path.parent.parent.name
+        result = json.loads(path.read_text())
+        key = name if result["rounds"] else f"{name} (cost only)"
+        timing, cost, false = found(name, result)
+        row = tally.setdefault(key, {"runs": 0, "timing": 0, "cost": 0, "false": 0, "s": [0.0]})
+        row["runs"] += 1
+        row["timing"] += timing
+        row["cost"] += cost
+        row["false"] += false
+    _print(tally)
 
 
 def _effects(name: str, result: dict) -> list:
