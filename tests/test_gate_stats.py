@@ -42,7 +42,7 @@ def session(request):
 
 
 def test_there_are_recorded_sessions():
-    assert len(DATA) >= 2
+    assert len(DATA) >= 3
 
 
 def test_recorded_aa_sessions_raise_no_timing_regression(session):

@@ -40,7 +40,7 @@ CALIBRATION = {"case": 0.10, "pool": 0.05, "session": 0.10}
 
 A paired A/A run of one revision still differs between its two worker processes (code and
 buffer placement, which core's caches are warm): on the 2-core machine at load average 10,
-the two recorded A/A runs (``tests/data/gate_aa``) showed case estimates up to 15% from 1,
+the three recorded A/A runs (``tests/data/gate_aa``) showed case estimates up to 15% from 1,
 group estimates up to 8%, method and function estimates within 2%, the session within 1%. Those
 are worker effects that more rounds do not average away, so a case must exceed 10% and a pool
 5% (in the one-sided test at ``alpha``), and none of the recorded A/A units does.
