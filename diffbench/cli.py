@@ -1,4 +1,4 @@
-"""The command line: ``diffbench list | run | report | compare | study | env``.
+"""The diffbench command line: list, run, report, compare, continuous, study, env.
 
 Bad usage (an unknown name, a bad option, a missing GPU, a corrupt results file) prints one
 line on stderr and exits with code 2, without a traceback, and so does an environment error
@@ -324,6 +324,18 @@ def _write_report(path: Path) -> None:
     print(f"report: {report.html}")
 
 
+def _continuous_arguments(parser: argparse.ArgumentParser) -> None:
+    from .gate._cli import build
+
+    build(parser)
+
+
+def _continuous(args: argparse.Namespace) -> int:
+    from .gate._cli import main as gate_main
+
+    return gate_main(args)
+
+
 def _study_arguments(parser: argparse.ArgumentParser) -> None:
     from .studies._cli import build
 
@@ -350,6 +362,11 @@ COMMANDS: dict[str, Command] = {
     "report": Command("write a report", lambda p: None, _delegate("report"), own_parser=True),
     "compare": Command(
         "compare two result sets", lambda p: None, _delegate("compare"), own_parser=True
+    ),
+    "continuous": Command(
+        "paired A/B run of two revisions; gate on timing, cost and status",
+        lambda p: _continuous_arguments(p),
+        _continuous,
     ),
     "study": Command(
         "run studies of the seed texts' phenomena (`diffbench study list` names them)",

@@ -63,6 +63,7 @@ GRADIENT_SCHEMA = pa.schema(
     + [("bytes_accessed", _F), ("flops_ratio", _F), ("temp_bytes", _I), ("retraces", _I)]
     + [("abs_err_max", _F), ("rel_err_max", _F), ("rel_err_l2", _F), ("digits", _F)]
     + [("reference", _S), ("min_bytes", _F), ("gb_per_s", _F), ("bandwidth_fraction", _F)]
+    + [("compiles", _I)]
 )
 """The ``gradients`` table of DESIGN.md: its columns, in order, with their Arrow types.
 
@@ -72,6 +73,8 @@ the schema later read as missing values in older result sets.
 The last three are bandwidth accounting: ``min_bytes`` is the least a gradient must move
 (read x, write the gradient: ``2 n itemsize``), ``gb_per_s`` that over the median time, and
 ``bandwidth_fraction`` that over the device's copy bandwidth measured by the session.
+``compiles`` counts the XLA compilations a case caused (``jax.monitoring`` events), so a change
+that compiles twice per case shows as a number, not only as seconds.
 """
 
 GRADIENT_COLUMNS = tuple(GRADIENT_SCHEMA.names)

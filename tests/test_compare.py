@@ -152,12 +152,16 @@ def test_status_change_and_new_and_missing(tmp_path, sets):
     frame = pd.read_parquet(path)
     frame.loc[frame.method.eq("forward"), "method"] = "forward_fd"
     frame.to_parquet(path)
-    result = compare([sets["base"]], [new])
+    result = compare([sets["base"]], [new], allow_missing=True)
     counts = result.counts()
     assert counts["new"] == counts["missing"] == 48
     status = result.regressions(("status",))
     assert len(status) == 12 and (status["status_new"] == "error").all()
     assert "status ok -> error" in status["reasons"].iloc[0]
+    strict = compare([sets["base"]], [new]).regressions(("status",))  # missing rows count
+    assert len(strict) == 12 + 48
+    assert set(strict[strict.verdict == "missing"]["method"]) == {"forward"}
+    assert main_compare([str(sets["base"]), str(new), "--fail-on", "status"]) == 1
 
 
 def test_runs_lost_targets_and_divergence_regress(tmp_path, sets):
@@ -248,3 +252,21 @@ def test_false_positive_rate_over_many_reruns(tmp_path, sets):
         regressed += int((rows["verdict"] == "regressed").sum())
     assert timing_rows > 10 * 300
     assert regressed <= timing_rows / 1000
+
+
+def test_doubled_flops_and_an_extra_compile_are_cost_regressions(tmp_path, sets):
+    base = _copy(sets["base"], tmp_path / "base")
+    new = _copy(sets["rerun"], tmp_path / "new")
+    everything = lambda f: f.n.gt(0)  # noqa: E731
+    _edit(base, "gradients", everything, compiles=1)
+    _edit(new, "gradients", everything, compiles=1)
+    central = lambda f: f.method.eq("central")  # noqa: E731
+    doubled = _edit(new, "gradients", central, flops=lambda v: 2 * v)
+    recompiled = _edit(new, "gradients", lambda f: f.method.eq("reverse_ad"), compiles=2)
+    result = compare([base], [new])
+    cost = result.regressions(("cost",))
+    assert doubled == 48 and recompiled == 48
+    assert set(cost["method"]) == {"central", "reverse_ad"} and len(cost) == 96
+    assert cost[cost.method == "central"]["reasons"].str.contains("flops").all()
+    assert main_compare([str(base), str(new), "--fail-on", "cost"]) == 1
+    assert main_compare([str(sets["base"]), str(sets["rerun"]), "--fail-on", "cost"]) == 0

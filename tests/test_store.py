@@ -161,7 +161,8 @@ def test_an_older_set_without_newer_columns_still_loads(tmp_path):
         time_median_s=1e-6,
         samples=[1e-6],
     )
-    frame = pd.DataFrame([row]).drop(columns=["min_bytes", "gb_per_s", "bandwidth_fraction"])
+    newer = ["min_bytes", "gb_per_s", "bandwidth_fraction", "compiles"]
+    frame = pd.DataFrame([row]).drop(columns=newer)
     path = tmp_path / "gradients.parquet"
     frame.to_parquet(path)
     loaded = store.load(path)

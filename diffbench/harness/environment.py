@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("jax", "jaxlib", "optax", "numpy")
+PACKAGES = ("jax", "jaxlib", "optax", "numpy", "scipy", "numdifftools", "torch", "autograd")
 
 
 def fingerprint(calibrate: bool = True) -> dict[str, Any]:
@@ -31,8 +31,8 @@ def fingerprint(calibrate: bool = True) -> dict[str, Any]:
 
     Example:
         >>> fp = fingerprint(calibrate=False)
-        >>> sorted(fp["versions"])[:3]
-        ['diffbench', 'jax', 'jaxlib']
+        >>> {"diffbench", "jax", "jaxlib", "scipy"} <= set(fp["versions"])
+        True
     """
     import jax
 
@@ -52,6 +52,8 @@ def fingerprint(calibrate: bool = True) -> dict[str, Any]:
         "machine": machine_id(),
         "platform": platform.platform(),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "x64": bool(jax.config.jax_enable_x64),
+        "blas_threads": blas_threads(),
     }
     if calibrate:
         info["calibration_s"] = {
@@ -60,8 +62,15 @@ def fingerprint(calibrate: bool = True) -> dict[str, Any]:
     return info
 
 
+def blas_threads() -> str | None:
+    """Return the BLAS/OpenMP thread settings of the environment (``OMP_NUM_THREADS=1 ...``)."""
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    found = [f"{n}={os.environ[n]}" for n in names if n in os.environ]
+    return " ".join(found) or None
+
+
 def versions() -> dict[str, str | None]:
-    """Return the versions of python, jax, jaxlib, optax, numpy and diffbench."""
+    """Return the versions of python, diffbench and ``PACKAGES`` (None: not installed)."""
     from .. import __version__
 
     found: dict[str, str | None] = {"python": platform.python_version()}

@@ -20,7 +20,9 @@ Columns of a ``gradients`` row, where DESIGN.md leaves the choice open:
 - ``flops``, ``bytes_accessed``, ``temp_bytes``: XLA's figures for one call (None for peers
   and where XLA reports nothing); ``flops_ratio`` = flops / f's flops;
 - ``abs_err_max`` ... ``digits``: ``diffbench.accuracy.errors`` against ``reference``;
-- ``min_bytes``, ``gb_per_s``, ``bandwidth_fraction``: see ``with_bandwidth``.
+- ``min_bytes``, ``gb_per_s``, ``bandwidth_fraction``: see ``with_bandwidth``;
+- ``compiles``: XLA compilations from the method's construction to the end of its timing
+  (``harness.compiles``): 1 for an honest jitted case.
 """
 
 from __future__ import annotations
@@ -106,7 +108,9 @@ def measure_gradient(
             into an ``error`` row.
     """
     from .. import methods
+    from .compiles import count
 
+    compiles_before = count()
     row = empty_row(case, run_id)
     row["f_time_median_s"] = point.f_timing.median_s
     method = methods.get(case.method)
@@ -127,6 +131,7 @@ def measure_gradient(
     else:
         grad, timing, costs, compile_s = _host(grad_fn, point.x, case.timing)
     row.update(_timing_columns(timing, build_s + compile_s, point))
+    row["compiles"] = count() - compiles_before
     row.update(_cost_columns(costs, point.f_costs))
     try:
         truth, name = _independent_truth(case, point, reference)

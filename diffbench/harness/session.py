@@ -134,6 +134,7 @@ def run_suite(
         except BaseException:
             results.close(status="interrupted")
             raise
+    results.metadata.update(wall_s=time.perf_counter() - started)
     results.close(status="complete" if done == len(todo) else "interrupted")
     return SessionResult(
         path=results.path,

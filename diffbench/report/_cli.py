@@ -92,12 +92,22 @@ def compare_parser() -> argparse.ArgumentParser:
         default=KINDS,
         metavar="KINDS",
         help="regression kinds that give exit 1, comma-separated "
-        "(default timing,accuracy,status; CI on shared machines: accuracy,status)",
+        "(default timing,accuracy,status,cost; CI on shared machines: accuracy,status,cost)",
     )
     parser.add_argument(
         "--no-noise-floor",
         action="store_true",
         help="do not raise the threshold to the session-to-session noise measured across rows",
+    )
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="rows of BASE absent from NEW are listed, not status regressions",
+    )
+    parser.add_argument(
+        "--across-machines",
+        action="store_true",
+        help="judge timings even when BASE and NEW ran on different machines",
     )
     parser.add_argument("--output", type=Path, help="also write the output to this file")
     return parser
@@ -122,6 +132,8 @@ def main_compare(argv: list[str]) -> int:
             confidence=args.confidence,
             normalize=args.normalize,
             noise_floor=not args.no_noise_floor,
+            allow_missing=args.allow_missing,
+            across_machines=args.across_machines,
         )
     except DiffbenchError as exc:
         print(f"diffbench compare: {exc}", file=sys.stderr)

@@ -15,7 +15,15 @@ matched by ``start``/``seed`` inside it. For every matched row:
   nothing to test;
 * accuracy: losing more than one digit (``gradients.digits``), or a start that reaches more than
   one target fewer (``runs``; targets are one decade apart, so this is the same rule), regresses;
-* status: ``ok`` turning into anything else (error, skipped, retraced, diverged) regresses.
+* status: ``ok`` turning into anything else (error, skipped, retraced, diverged) regresses, and
+  so does a row of BASE that NEW lacks (``missing``) unless ``allow_missing``;
+* cost (deterministic): FLOPs, bytes accessed, temp bytes, compilations or retraces of a
+  gradient row growing by more than ``COST_TOLERANCE`` regresses: these figures are exact for
+  one environment, so no statistics are needed.
+
+Two sides from different machines (CPU model, cores, device) get no timing verdict unless
+``normalize`` or ``across_machines``: their timings differ by the machine, not the code. What
+differs between the two environments is listed (``Comparison.environment``).
 
 Verdicts: ``regressed``, ``improved``, ``unchanged``, ``new`` (only in NEW), ``missing`` (only in
 BASE). Each regression has a kind (timing, accuracy, status) so that a CI gate can fail on some
@@ -39,7 +47,9 @@ from ._sides import KEY, gradient_side, runs_side
 from ._timing import STATS, effective_threshold, noise_sigma, timing_stats
 
 VERDICTS = ("regressed", "improved", "unchanged", "new", "missing")
-KINDS = ("timing", "accuracy", "status")
+KINDS = ("timing", "accuracy", "status", "cost")
+COST_TOLERANCE = 0.01
+"""Relative growth of a deterministic figure (FLOPs, bytes, ...) that still counts as equal."""
 
 
 @dataclass
@@ -62,6 +72,8 @@ class Comparison:
         incomplete: Why NEW cannot pass whatever its rows say: a result set whose status is
             not ``complete`` (interrupted, still running), or no measurement at all. Any
             entry fails the gate (``failed``), whichever kinds it fails on.
+        environment: What differs between BASE's and NEW's environments, one line each.
+        timing_withheld: The sides are different machines: no timing verdicts were given.
     """
 
     rows: pd.DataFrame
@@ -73,6 +85,8 @@ class Comparison:
     noise_sigma: float = math.nan
     effective_threshold: float = math.nan
     incomplete: list[str] = field(default_factory=list)
+    environment: list[str] = field(default_factory=list)
+    timing_withheld: bool = False
 
     def counts(self) -> dict[str, int]:
         """Number of rows per verdict, every verdict present."""
@@ -101,6 +115,8 @@ def compare(
     noise_floor: bool = True,
     corroborate: bool = True,
     seed: int = 0,
+    allow_missing: bool = False,
+    across_machines: bool = False,
 ) -> Comparison:
     """Compare NEW results against BASE results.
 
@@ -115,6 +131,8 @@ def compare(
         corroborate: A row's timing verdict also needs its method's rows on that device (3 or
             more) to have moved the same way by more than ``threshold`` (``group_shift``).
         seed: Seed of the bootstrap.
+        allow_missing: A row of BASE absent from NEW is listed, not a status regression.
+        across_machines: Give timing verdicts even when the sides are different machines.
 
     Returns:
         The ``Comparison``.
@@ -144,7 +162,11 @@ def compare(
     agreement = session_agreement(base, new, options | dict(noise_floor=noise_floor, seed=seed))
     if agreement is not None:
         merged = merged.merge(agreement, on=list(KEY), how="left")
-    judged = [_judge(row, (threshold, used), confidence) for row in merged.to_dict("records")]
+    environment, withheld = _environments(base, new, normalize or across_machines)
+    judge = dict(timing=not withheld, allow_missing=allow_missing)
+    judged = [
+        _judge(row, (threshold, used), confidence, **judge) for row in merged.to_dict("records")
+    ]
     rows = pd.DataFrame(judged, columns=_OUTPUT_COLUMNS)
     order = {v: i for i, v in enumerate(VERDICTS)}
     rows["n_sort"] = pd.to_numeric(rows["n"], errors="coerce")
@@ -160,6 +182,21 @@ def compare(
         noise_sigma=sigma,
         effective_threshold=used,
         incomplete=incomplete_sets(new),
+        environment=environment,
+        timing_withheld=withheld,
+    )
+
+
+def _environments(base: Results, new: Results, timing_anyway: bool) -> tuple[list[str], bool]:
+    """What differs between the first result set of each side; whether to withhold timing."""
+    from ..gate._environment import differences, same_machine
+
+    if not base.metadata or not new.metadata:
+        return [], False
+    b, n = base.metadata[0], new.metadata[0]
+    known = all(m.get("cpu_model") for m in (b, n))
+    return differences(b, n, skip=("diffbench",)), known and not same_machine(b, n) and not (
+        timing_anyway
     )
 
 
@@ -202,7 +239,11 @@ def _present(value: Any) -> bool:
 
 
 def _judge(
-    row: dict[str, Any], thresholds: tuple[float, float], confidence: float
+    row: dict[str, Any],
+    thresholds: tuple[float, float],
+    confidence: float,
+    timing: bool = True,
+    allow_missing: bool = False,
 ) -> dict[str, Any]:
     """Verdict, regression kinds and reasons for one merged row."""
     out = {k: row[k] for k in KEY}
@@ -216,15 +257,32 @@ def _judge(
     if not _present(row.get("status_base")):
         return {**out, "verdict": "new", "kinds": "", "reasons": "only in NEW"}
     if not _present(row.get("status_new")):
-        return {**out, "verdict": "missing", "kinds": "", "reasons": "only in BASE"}
+        if allow_missing:
+            return {**out, "verdict": "missing", "kinds": "", "reasons": "only in BASE"}
+        reason = "only in BASE: a status regression (--allow-missing to accept)"
+        return {**out, "verdict": "missing", "kinds": "status", "reasons": reason}
     worse, better, notes = _status_findings(row)
     if row["status_base"] == "ok" and row["status_new"] == "ok":
-        _timing_findings(row, thresholds, confidence, (worse, better, notes))
+        if timing:
+            _timing_findings(row, thresholds, confidence, (worse, better, notes))
+        _cost_findings(row, worse)
     _accuracy_findings(row, worse, better)
     verdict = "regressed" if worse else "improved" if better else "unchanged"
     kinds = ",".join(dict.fromkeys(kind for kind, _ in worse))
     reasons = "; ".join([text for _, text in worse] + better + notes)
     return {**out, "verdict": verdict, "kinds": kinds, "reasons": reasons}
+
+
+def _cost_findings(row: dict[str, Any], worse: list[tuple[str, str]]) -> None:
+    """Deterministic figures that grew beyond ``COST_TOLERANCE`` (or from 0)."""
+    from ._sides import COST_COLUMNS
+
+    for column in COST_COLUMNS:
+        b, n = row.get(f"{column}_base"), row.get(f"{column}_new")
+        if b is None or n is None or not (math.isfinite(b) and math.isfinite(n)):
+            continue
+        if n > b * (1 + COST_TOLERANCE) + (0.5 if b == 0 else 0.0):
+            worse.append(("cost", f"{column} {b:.4g} -> {n:.4g} (deterministic)"))
 
 
 def _status_findings(row: dict[str, Any]) -> tuple[list, list, list]:

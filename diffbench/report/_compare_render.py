@@ -89,6 +89,7 @@ def to_markdown(result: Comparison, fail_on: tuple[str, ...] = KINDS) -> str:
         f"BASE: {', '.join(fmt.md_text(b) for b in result.base_labels)}  ",
         f"NEW: {', '.join(fmt.md_text(n) for n in result.new_labels)}  ",
         _rule(result) + f" Times in {unit}. Gate fails on: {', '.join(fail_on) or 'nothing'}.",
+        *_environment(result),
     ]
     if result.incomplete:
         lines += ["", "**NEW is incomplete, so the gate fails:**", ""]
@@ -104,6 +105,24 @@ def to_markdown(result: Comparison, fail_on: tuple[str, ...] = KINDS) -> str:
                 lines.append("\n🟠 reported only: the gate does not fail on this kind.")
     lines += _unchanged([r for r in rows if r["verdict"] == "unchanged"], result.normalized)
     return "\n".join(lines) + "\n"
+
+
+def _environment(result: Comparison) -> list[str]:
+    """Lines on what differs between the two sides' environments."""
+    lines = []
+    if result.environment:
+        lines += [
+            "",
+            "Environments differ:",
+            *(f"- {fmt.md_text(line)}" for line in result.environment),
+        ]
+    if result.timing_withheld:
+        lines += [
+            "",
+            "No timing verdict: BASE and NEW ran on different machines "
+            "(use --normalize or --across-machines to judge timings anyway).",
+        ]
+    return lines
 
 
 def _unchanged(rows: list[dict[str, Any]], normalized: bool) -> list[str]:
@@ -143,6 +162,8 @@ def to_json(result: Comparison, fail_on: tuple[str, ...] = KINDS) -> str:
         "failed": result.failed(fail_on),
         "counts": result.counts(),
         "incomplete": list(result.incomplete),
+        "environment": result.environment,
+        "timing_withheld": result.timing_withheld,
         "rows": rows,
     }
     return json.dumps(payload, indent=2)

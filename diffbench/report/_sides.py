@@ -19,6 +19,8 @@ from ._keys import GRADIENT_KEY, RUN_CONFIG, format_value, key_frame, start_colu
 
 KEY = ("table", *GRADIENT_KEY)
 SIDE_COLUMNS = ("samples", "median_s", "accuracy", "status", "per_start")
+COST_COLUMNS = ("flops", "bytes_accessed", "temp_bytes", "compiles", "retraces")
+"""Deterministic figures of a gradient row (XLA's estimates and counts), compared exactly."""
 
 
 def calibration_scale(table: pd.DataFrame, normalize: bool) -> pd.Series:
@@ -71,12 +73,15 @@ def gradient_side(table: pd.DataFrame, normalize: bool) -> pd.DataFrame:
     keys["median_s"] = medians
     keys["accuracy"] = pd.to_numeric(table.get("digits"), errors="coerce")
     keys["status"] = table.get("status", "ok")
+    for column in COST_COLUMNS:
+        keys[column] = pd.to_numeric(table.get(column), errors="coerce")
     grouped = keys.groupby(list(GRADIENT_KEY), sort=False, dropna=False)
     out = grouped.agg(
         samples=("samples", lambda s: np.concatenate(list(s))),
         median_s=("median_s", "median"),
         accuracy=("accuracy", "median"),
         status=("status", _worst_status),
+        **{column: (column, "max") for column in COST_COLUMNS},
     ).reset_index()
     out["per_start"] = None
     out.insert(0, "table", "gradients")

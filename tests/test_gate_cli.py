@@ -1,0 +1,69 @@
+"""``diffbench continuous``: usage errors exit 2; a paired run of one revision passes."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from diffbench.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = """
+[suite]
+description = "two cases"
+dtypes = ["float64"]
+devices = ["cpu"]
+
+[[gradients]]
+functions = ["rosenbrock"]
+dims = [4]
+methods = ["central", "reverse_ad"]
+"""
+
+
+def _in_git_checkout() -> bool:
+    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True)
+    return done.returncode == 0
+
+
+needs_git = pytest.mark.skipif(not _in_git_checkout(), reason="needs a git checkout")
+
+
+@needs_git
+def test_an_unknown_revision_exits_2_with_one_line(monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    assert main(["continuous", "no-such-revision", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no-such-revision" in err[0]
+
+
+def test_a_bad_kind_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["continuous", "HEAD", "--fail-on", "speed"])
+    assert exc.value.code == 2
+
+
+@needs_git
+@pytest.mark.slow
+def test_a_paired_run_of_one_revision_writes_both_sides_and_passes(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    suite = tmp_path / "tiny.toml"
+    suite.write_text(TINY)
+    out = tmp_path / "runs"
+    code = main(
+        ["continuous", "HEAD", "HEAD", "--suite", str(suite), "--rounds", "3", "--quiet"]
+        + ["--out", str(out), "--fail-on", "cost,status"]
+    )
+    assert code == 0
+    (run,) = out.iterdir()
+    verdicts = json.loads((run / "comparison.json").read_text())
+    assert verdicts["rounds"] == 3 and verdicts["cost"] == [] and verdicts["environment"] == []
+    from diffbench import store
+
+    for side in ("base", "head"):
+        table = store.load(run / side)
+        assert sorted(table["method"]) == ["central", "reverse_ad"]
+        assert (table["status"] == "ok").all() and (table["repeats"] == 3 * 15).all()
+        assert (table["compiles"] >= 1).all()  # counted, not defaulted
+    assert len((run / "pairs.csv").read_text().splitlines()) == 1 + 2 * 3
