@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .._argtypes import kind_list
 from .._errors import DiffbenchError
 from ._kinds import KINDS
 
@@ -44,7 +45,7 @@ def build(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-pin", action="store_true", help="do not pin both workers to one core")
     parser.add_argument(
         "--fail-on",
-        type=_kinds,
+        type=kind_list(KINDS),
         default=KINDS,
         help=f"regression kinds that fail (comma-separated from {','.join(KINDS)}; default all)",
     )
@@ -67,16 +68,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"needs a positive integer; got {text}")
     return value
-
-
-def _kinds(text: str) -> tuple[str, ...]:
-    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}"
-        )
-    return kinds
 
 
 def main(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from .._argtypes import kind_list
 from .._errors import DiffbenchError
 from .._journal import write_bytes_atomic
 from ._compare import KINDS, compare
@@ -23,16 +24,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _kinds(text: str) -> tuple[str, ...]:
-    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown kind {', '.join(unknown)}; choose from {', '.join(KINDS)}"
-        )
-    return kinds
 
 
 def _threshold(text: str) -> float:
@@ -88,7 +79,7 @@ def compare_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--fail-on",
-        type=_kinds,
+        type=kind_list(KINDS),
         default=KINDS,
         metavar="KINDS",
         help="regression kinds that give exit 1, comma-separated "
