@@ -67,3 +67,24 @@ def test_a_paired_run_of_one_revision_writes_both_sides_and_passes(tmp_path, mon
         assert (table["status"] == "ok").all() and (table["repeats"] == 3 * 15).all()
         assert (table["compiles"] >= 1).all()  # counted, not defaulted
     assert len((run / "pairs.csv").read_text().splitlines()) == 1 + 2 * 3
+
+
+@needs_git
+def test_a_relative_path_is_taken_inside_each_sides_checkout(tmp_path):
+    from diffbench.gate._revisions import checkouts
+
+    repo = tmp_path / "user-project"
+    (repo / "src").mkdir(parents=True)
+    for args in (["init", "-q"], ["config", "user.email", "t@t"], ["config", "user.name", "t"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True)
+    for version in ("1", "2"):
+        (repo / "src" / "mine.py").write_text(f"VERSION = {version}\n")
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+        subprocess.run(["git", "-C", str(repo), "commit", "-qm", version], check=True)
+    shared = str(tmp_path / "shared")
+    with checkouts(repo, [("base", "HEAD~1"), ("head", "HEAD")], ["src", shared]) as sides:
+        for side, version in zip(sides, ("1", "2"), strict=True):
+            own, absolute = side.pythonpath[1:]
+            assert absolute == shared
+            assert Path(own).parent == side.root
+            assert (Path(own) / "mine.py").read_text() == f"VERSION = {version}\n"

@@ -56,7 +56,11 @@ def build(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the round order")
     parser.add_argument("--python", default=None, help="interpreter of both workers")
     parser.add_argument(
-        "--path", action="append", default=[], help="extra import path for both sides (repeat)"
+        "--path",
+        action="append",
+        default=[],
+        help="import path added to each side (repeat); a relative one is taken inside each "
+        "side's checkout (e.g. src: each side imports its own revision of your package)",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where runs are written")
     parser.add_argument("--output", type=Path, help="also write the report to this file")

@@ -87,7 +87,9 @@ def checkouts(
     Args:
         repo: the repository.
         specs: ``[("base", "HEAD~1"), ("head", "HEAD")]``.
-        extra_path: folders appended to each side's import path (a user's own package).
+        extra_path: folders appended to each side's import path (a user's own package); a
+            relative one is taken inside each side's checkout, so each side imports its own
+            revision of the package (``--path src``), an absolute one is shared.
     """
     scratch = Path(tempfile.mkdtemp(prefix="diffbench-continuous-"))
     made: list[Path] = []
@@ -99,7 +101,8 @@ def checkouts(
             git(repo, "worktree", "add", "--detach", "--force", str(root), commit)
             made.append(root)
             package = root / "src" if (root / "src" / "diffbench").is_dir() else root
-            sides.append(Side(name, spec, commit, root, (str(package), *extra_path)))
+            own = tuple(str(root / p) if not Path(p).is_absolute() else p for p in extra_path)
+            sides.append(Side(name, spec, commit, root, (str(package), *own)))
         yield sides
     finally:
         for root in made:
