@@ -41,7 +41,7 @@ COMPARE_EVERY = 3
 """Every mutated result set is read, resumed and compacted; every third is also compared
 through the command line (a comparison's statistics cost ~10x a read)."""
 SEED = 16
-BASELINE = ROOT / "results" / "baselines" / "smoke" / "vm" / "20261123T004327Z-smoke"
+BASELINE = min((ROOT / "results" / "baselines" / "smoke").glob("*/*-smoke"))  # a real set
 
 HOSTILE = [
     None, True, -1, 0, 1e309, -1e309, 10**12, 2**64, 1e-320, "", "x", "nan", "../../../escape",
