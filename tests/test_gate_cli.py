@@ -88,3 +88,38 @@ def test_a_relative_path_is_taken_inside_each_sides_checkout(tmp_path):
             assert absolute == shared
             assert Path(own).parent == side.root
             assert (Path(own) / "mine.py").read_text() == f"VERSION = {version}\n"
+
+
+def test_a_run_where_no_case_worked_on_either_side_is_refused(tmp_path):
+    from types import SimpleNamespace
+
+    from diffbench import DiffbenchError
+    from diffbench.gate._cli import _check_measured
+
+    def record(base: str, head: str) -> SimpleNamespace:
+        broken = {"status": "error", "error": "Unknown function `mine`"}
+        return SimpleNamespace(
+            setup={"base": broken if base == "error" else {"status": "ok"},
+                   "head": broken if head == "error" else {"status": "ok"}}
+        )  # fmt: skip
+
+    def run(*records: SimpleNamespace) -> SimpleNamespace:
+        return SimpleNamespace(fingerprints={}, records=list(records), interrupted=False)
+
+    with pytest.raises(DiffbenchError, match="No case ran.*Unknown function `mine`"):
+        _check_measured(run(record("error", "error"), record("error", "error")), tmp_path)
+    _check_measured(run(record("error", "error"), record("ok", "error")), tmp_path)  # judged
+
+
+def test_the_worker_computes_in_float64_whatever_the_revision_does_on_import():
+    import jax
+
+    from diffbench.gate._worker import Worker
+
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", False)  # what `import diffbench` leaves now
+    try:
+        Worker()
+        assert jax.config.jax_enable_x64
+    finally:
+        jax.config.update("jax_enable_x64", before)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from .._argtypes import kind_list
 from .._errors import DiffbenchError
@@ -74,6 +75,24 @@ def _positive(text: str) -> int:
     return value
 
 
+def _check_measured(run: Any, folder: Path) -> None:
+    """Refuse a run in which no case worked on either side: there is nothing to judge."""
+    for name, info in run.fingerprints.items():
+        for plugin, why in (info.get("plugin_failures") or {}).items():
+            print(f"diffbench: error: {name}: plugin `{plugin}`: {why}", file=sys.stderr)
+    if run.interrupted or any(
+        record.setup.get(side, {}).get("status") == "ok"
+        for record in run.records
+        for side in ("base", "head")
+    ):
+        return
+    first = next((r.setup.get("base", {}).get("error") for r in run.records), None)
+    raise DiffbenchError(
+        f"No case ran on either side, so there is nothing to compare (first error: {first}); "
+        f"see {folder}."
+    )
+
+
 def main(args: argparse.Namespace) -> int:
     """Run the paired gate for parsed ``args``; return the exit code."""
     from ..harness.session import resolve_devices
@@ -98,6 +117,7 @@ def main(args: argparse.Namespace) -> int:
         seed=args.seed,
         timing=not args.no_timing,
         pin=not args.no_pin,
+        plugins=tuple(spec.plugins),
     )
     repo = repository_root()
     with checkouts(repo, [("base", args.base), ("head", args.head)], args.path) as sides:
@@ -105,6 +125,7 @@ def main(args: argparse.Namespace) -> int:
         python = args.python or default_python()
         run = run_paired(sides, cases, plan, python, folder, args.quiet, runs)
         write_sides(run, folder, spec.name)
+    _check_measured(run, folder)
     result = evaluate(run, alpha=args.alpha)
     text = render(result, args.fail_on)
     (folder / "comparison.md").write_text(text, encoding="utf-8")

@@ -99,7 +99,7 @@ class PairedRun:
 @dataclass(frozen=True)
 class Plan:
     """How to measure: rounds, samples per round, seconds per sample, the order's seed, and
-    whether both workers are pinned to one core."""
+    whether both workers are pinned to one core; the suite's plugins each worker loads."""
 
     rounds: int = 15
     samples: int = 15
@@ -107,6 +107,7 @@ class Plan:
     seed: int = 0
     timing: bool = True
     pin: bool = True
+    plugins: tuple[str, ...] = ()
 
 
 def run_paired(
@@ -131,7 +132,10 @@ def run_paired(
     workers = {s.name: WorkerProcess(s, python, logs / f"worker-{s.name}.log", cpu) for s in sides}
     run = PairedRun(sides, {}, [CaseRecord(c) for c in cases], plan.rounds)
     try:
-        run.fingerprints = {name: w.ask({"op": "hello"}) for name, w in workers.items()}
+        run.fingerprints = {
+            name: w.ask({"op": "hello", "plugins": list(plan.plugins)})
+            for name, w in workers.items()
+        }
         total = len(cases) * (1 + (plan.rounds if plan.timing else 0))
         with progress_bar(total, 0, quiet) as bar:
             _setup_all(run, workers, plan, bar)

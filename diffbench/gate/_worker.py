@@ -10,7 +10,9 @@ change there, such as one that compiles twice, is measured).
 Protocol: one JSON object per line on stdin, one JSON answer per line on the stdout that the
 worker was started with (anything the libraries print goes to stderr). Requests:
 
-- ``{"op": "hello"}``: the environment fingerprint of this side;
+- ``{"op": "hello", "plugins": [...]}``: load the suite's plugins (a revision that has
+  ``diffbench.plugins``), answer the environment fingerprint of this side and the plugins
+  that failed;
 - ``{"op": "setup", "id": ..., "case": {function, n, dtype, device, method, params}, "sample_s"}``:
   build, compile and warm the case once; answer its status, ``setup_s`` (seconds from build to
   a warm executable), ``compile_s``, ``compiles`` and ``traces`` (XLA compilations and jaxpr
@@ -68,15 +70,21 @@ class Worker:
     def __init__(self) -> None:
         import jax
 
-        import diffbench  # noqa: F401 - the revision's package: enables x64 as it does
+        import diffbench  # noqa: F401 - the revision's package
+
+        # Older revisions turned float64 on when imported; newer ones scope it to their own
+        # calls. The worker builds and compiles cases itself, so it turns it on for its process.
+        jax.config.update("jax_enable_x64", True)
 
         self.jax = jax
         self.counts = _Counts()
         jax.monitoring.register_event_duration_secs_listener(self.counts.listen)
         self.cases: dict[str, dict[str, Any]] = {}
 
-    def hello(self, _request: dict[str, Any]) -> dict[str, Any]:
+    def hello(self, request: dict[str, Any]) -> dict[str, Any]:
         import diffbench
+
+        failed = _load_plugins(request.get("plugins") or [])
 
         try:
             from diffbench.harness.environment import fingerprint
@@ -86,6 +94,7 @@ class Worker:
             info = {"error": f"{type(exc).__name__}: {exc}"}
         info["diffbench_path"] = os.path.dirname(diffbench.__file__)
         info["pid"] = os.getpid()
+        info["plugin_failures"] = failed
         return info
 
     def setup(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +170,18 @@ class Worker:
             "compiles": compiles - before[0],
             "traces": traces - before[1],
         }
+
+
+def _load_plugins(specs: list[str]) -> dict[str, str]:
+    """Load the suite's plugins in this revision; return ``{plugin: why it failed}``."""
+    if not specs:
+        return {}
+    try:
+        from diffbench import plugins
+    except ImportError:
+        return dict.fromkeys(specs, "this revision of diffbench has no plugins")
+    plugins.load_all(specs, entry_points=False, source="diffbench continuous")
+    return dict(plugins.failures())
 
 
 def _compile(jax: Any, grad_fn: Any, x: Any) -> tuple[Any, Any, float]:
