@@ -14,39 +14,22 @@ reports speed-ups as "improved", which pytest-benchmark has no verdict for.
 
 import copy
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from _pytest_benchmark import write_benchmark_json
 
 from diffbench.report import compare, load_results, main_compare
 
 pb_utils = pytest.importorskip("pytest_benchmark.utils")
 pb_stats = pytest.importorskip("pytest_benchmark.stats")
 
-BENCH = """
-import pytest
-
-@pytest.mark.parametrize("case", ["tight", "slow", "noisy", "faster", "same", "nodata"])
-def test_case(benchmark, case):
-    benchmark.extra_info.update(function="sum", method=case, n=64, dtype="float64", device="cpu")
-    benchmark(sum, range(64))
-"""
-
 
 @pytest.fixture(scope="module")
 def real_json(tmp_path_factory):
     """A JSON file written by pytest-benchmark itself (``--benchmark-save-data``)."""
-    root = tmp_path_factory.mktemp("pb")
-    (root / "test_bench.py").write_text(BENCH)
-    (root / "pytest.ini").write_text("[pytest]\n")
-    args = [sys.executable, "-m", "pytest", "-q", "-c", str(root / "pytest.ini"), "--rootdir",
-            str(root), str(root / "test_bench.py"), f"--benchmark-json={root / 'base.json'}",
-            "--benchmark-save-data", "--benchmark-max-time=0.02", "--benchmark-min-rounds=15",
-            "-p", "no:cacheprovider"]  # fmt: skip
-    subprocess.run(args, check=True, capture_output=True, cwd=root, timeout=120)
-    return root / "base.json"
+    cases = ["tight", "slow", "noisy", "faster", "same", "nodata"]
+    return write_benchmark_json(tmp_path_factory.mktemp("pb"), cases, 64, 0.02, 15)
 
 
 def _set_data(bench, data, keep_data=True):

@@ -23,12 +23,11 @@ import json
 import math
 import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _pytest_benchmark import write_benchmark_json
 
 from diffbench import DiffbenchError, cli, store
 from diffbench.harness import load_suite
@@ -245,28 +244,11 @@ def test_fuzz_result_sets(tmp_path, capsys, rows):
 
 # -- pytest-benchmark JSON --------------------------------------------------------------------
 
-BENCH = """
-import pytest
-
-@pytest.mark.parametrize("case", ["a", "b", "c"])
-def test_case(benchmark, case):
-    benchmark.extra_info.update(function="sum", method=case, n=8, dtype="float64", device="cpu")
-    benchmark(sum, range(8))
-"""
-
 
 @pytest.fixture(scope="module")
 def bench_json(tmp_path_factory):
     pytest.importorskip("pytest_benchmark")
-    root = tmp_path_factory.mktemp("pb")
-    (root / "test_bench.py").write_text(BENCH)
-    (root / "pytest.ini").write_text("[pytest]\n")
-    args = [sys.executable, "-m", "pytest", "-q", "-c", str(root / "pytest.ini"), "--rootdir",
-            str(root), str(root / "test_bench.py"), f"--benchmark-json={root / 'base.json'}",
-            "--benchmark-save-data", "--benchmark-max-time=0.000001", "--benchmark-min-rounds=5",
-            "-p", "no:cacheprovider"]  # fmt: skip
-    subprocess.run(args, check=True, capture_output=True, cwd=root, timeout=120)
-    return root / "base.json"
+    return write_benchmark_json(tmp_path_factory.mktemp("pb"), ["a", "b", "c"], 8, 1e-6, 5)
 
 
 def test_fuzz_pytest_benchmark_json(tmp_path, capsys, bench_json):
