@@ -77,9 +77,9 @@ def slopes_table(gradients: pd.DataFrame) -> pd.DataFrame:
         points = curves(gradients, value)
         if points.empty:  # one size only, or nothing timed: no slope to fit
             return pd.DataFrame()
-        fitted = points.groupby(GROUP).apply(
-            lambda g: slope(g["n"], g["value"]), include_groups=False
-        )
+        # Columns picked before apply: no grouping column reaches the lambda, on pandas 2.1
+        # (the floor, without ``include_groups``) as on 3.x.
+        fitted = points.groupby(GROUP)[["n", "value"]].apply(lambda g: slope(g["n"], g["value"]))
         frames.append(pd.Series(fitted, name=f"{value}_slope"))
     table = pd.concat(frames, axis=1).reset_index() if frames and len(frames[0]) else pd.DataFrame()
     return table
