@@ -365,12 +365,12 @@ COMMANDS: dict[str, Command] = {
     ),
     "continuous": Command(
         "paired A/B run of two revisions; gate on timing, cost and status",
-        lambda p: _continuous_arguments(p),
+        _continuous_arguments,
         _continuous,
     ),
     "study": Command(
         "run studies of the seed texts' phenomena (`diffbench study list` names them)",
-        lambda p: _study_arguments(p),
+        _study_arguments,
         _study,
     ),
     "env": Command("print the environment fingerprint", _build_env, _env),

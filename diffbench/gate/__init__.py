@@ -13,7 +13,6 @@ from .._lazy import lazy_exports
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "add_parser": "._cli:add_parser",
         "main": "._cli:main",
         "CostFinding": "._cost:CostFinding",
         "cost_findings": "._cost:cost_findings",
@@ -24,7 +23,6 @@ __getattr__, __dir__ = lazy_exports(
 )
 
 if TYPE_CHECKING:
-    from ._cli import add_parser as add_parser
     from ._cli import main as main
     from ._cost import CostFinding as CostFinding
     from ._cost import cost_findings as cost_findings

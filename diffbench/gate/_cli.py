@@ -19,17 +19,6 @@ from ._kinds import KINDS
 DEFAULT_OUT = Path("results") / "continuous"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``continuous`` subcommand to ``diffbench``'s subparsers; return it."""
-    parser = sub.add_parser(
-        "continuous",
-        help="paired A/B run of two revisions; gate on timing, cost and status",
-        description=__doc__.splitlines()[0],
-    )
-    build(parser)
-    return parser
-
-
 def build(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``diffbench continuous`` to ``parser``."""
     parser.add_argument("base", help="BASE revision (a commit, tag, branch, HEAD~1)")

@@ -5,8 +5,9 @@ line (``render``) or as JSON (``diffbench list --json``). Nothing here imports J
 pandas. Columns:
 
 - functions: ``name``, ``dims`` (``n=2`` fixed or ``n>=1`` scalable), ``tags``, ``reference``
-  (``mpmath`` for an array-namespace definition, ``reverse_ad_f64`` for a jax.numpy-only
-  plugin), ``plugin``, ``description``;
+  (an array-namespace definition: ``mpmath34`` up to n = 64, ``longdouble_reverse_sweep``
+  above; ``reverse_ad_f64`` for a jax.numpy-only plugin; see ``diffbench.accuracy``),
+  ``plugin``, ``description``;
 - methods: ``name``, ``derivative`` (gradient or hessian), ``kind``, ``order``, ``needs``
   (the extra to install, e.g. ``peers``, empty when ready), ``plugin``, ``description``;
 - suites: ``name``, ``description``;
@@ -49,7 +50,7 @@ def functions(tags: list[str] | None = None) -> list[dict[str, Any]]:
                 "name": name,
                 "dims": f"n={tf.dim}" if tf.dim is not None else f"n>={tf.min_dim}",
                 "tags": ",".join(sorted(tf.tags)),
-                "reference": "reverse_ad_f64" if tf.jax_only else "mpmath",
+                "reference": "reverse_ad_f64" if tf.jax_only else "mpmath34/longdouble",
                 "plugin": plugins.origin("function", name) or "",
                 "description": tf.description,
             }

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "run studies of the seed texts' phenomena (saddles, learning-rate, ...; `list` names them)"
-
 
 def build(study: argparse.ArgumentParser) -> None:
     """Add the arguments of ``diffbench study`` to ``study``."""
