@@ -27,6 +27,7 @@ __getattr__, __dir__ = lazy_exports(
         "optimize": ".optimize",
         "plugins": ".plugins",
         "report": ".report",
+        "results": ".results",
         "store": ".store",
         "studies": ".studies",
         "gradient": "._gradient:gradient",
@@ -49,6 +50,7 @@ if TYPE_CHECKING:  # what static tools see: the same names, imported eagerly
     from . import optimize as optimize
     from . import plugins as plugins
     from . import report as report
+    from . import results as results
     from . import store as store
     from . import studies as studies
     from ._gradient import gradient as gradient

@@ -285,7 +285,7 @@ def _list(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .harness import run_suite
     from .harness.selection import Selection
-    from .store import DEFAULT_ROOT
+    from .results import DEFAULT_ROOT
 
     _load_plugins(args.plugin)
     select = Selection(

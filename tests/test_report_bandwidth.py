@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from diffbench.report._bandwidth import bandwidth_table, limits_note
-from diffbench.report._load import load_results
+from diffbench.results import load_results
 
 H100 = Path(__file__).resolve().parents[1] / "results" / "baselines" / "h100"
 

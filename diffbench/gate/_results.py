@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..store import ResultSet, timestamp_now
+from ..results import ResultSet, timestamp_now
 from ._runner import SIDES, CaseRecord, PairedRun
 
 

@@ -4,7 +4,7 @@
 - ``xla_costs``: FLOPs, bytes accessed and temporary bytes of a compiled computation;
 - ``fingerprint``: versions, devices, CPU, git commit and machine id;
 - ``load_suite`` / ``suite_names``: the TOML suites;
-- ``run_suite``: a session that writes a result set (see ``diffbench.store``).
+- ``run_suite``: a session that writes a result set (see ``diffbench.results``).
 """
 
 from typing import TYPE_CHECKING

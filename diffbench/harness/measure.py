@@ -73,7 +73,7 @@ def make_point(function: str, n: int, dtype: str, device: str, policy: TimingPol
 
 def empty_row(case: GradientCase, run_id: str) -> dict[str, Any]:
     """Return a ``gradients`` row for ``case`` with every measured column None."""
-    from ..store import GRADIENT_COLUMNS
+    from ..results.schema import GRADIENT_COLUMNS
 
     row: dict[str, Any] = dict.fromkeys(GRADIENT_COLUMNS)
     row.update(

@@ -22,7 +22,7 @@ from typing import Any
 
 from .._errors import DiffbenchError
 from .._x64 import x64
-from ..store import DEFAULT_ROOT, ResultSet, latest_result_set, timestamp_now
+from ..results import DEFAULT_ROOT, ResultSet, latest_result_set, timestamp_now
 from . import environment
 from .cases import GradientCase, RunCase, StudyCase, SweepCase
 from .measure import Point, empty_row, make_point, measure_gradient, with_bandwidth

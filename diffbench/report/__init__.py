@@ -10,12 +10,12 @@ Public names:
 matplotlib is imported only when figures are drawn, with the Agg backend.
 """
 
+from ..results import Results as Results
+from ..results import load_results as load_results
 from ._cli import main_compare as main_compare
 from ._cli import main_report as main_report
 from ._compare import Comparison as Comparison
 from ._compare import compare as compare
 from ._compare_render import to_json as to_json
 from ._compare_render import to_markdown as to_markdown
-from ._load import Results as Results
-from ._load import load_results as load_results
 from ._report import build_report as build_report

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..results import Results
 from . import _format as fmt
-from ._load import Results
 from ._tables import Table
 
 LARGEST = 2

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from .._argtypes import kind_list
 from .._errors import DiffbenchError
-from .._journal import write_bytes_atomic
+from ..results._journal import write_bytes_atomic
 from ._compare import KINDS, compare
 from ._compare_render import to_json, to_markdown
 

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._load import Results, load_results
+from ..results import Results, load_results
 from ._sessions import session_agreement
 from ._sides import KEY, gradient_side, runs_side
 from ._timing import STATS, effective_threshold, noise_sigma, timing_stats

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import DiffbenchError
+from ..results import Results, load_results
 from . import _tables
 from ._bandwidth import bandwidth_table
 from ._figures import digits_heatmap, flops_vs_time, png
 from ._figures_runs import convergence_figure, ecdf_figure
 from ._figures_scaling import scaling_figure
 from ._figures_sweep import computed_sweeps, sweep_figure
-from ._load import Results, load_results
 from ._tables import Table
 
 FD_METHODS = ("forward", "backward", "central", "central4", "complex_step", "richardson")
@@ -166,7 +166,7 @@ def build_report(
         >>> report.html.name  # doctest: +SKIP
         'report.html'
     """
-    from .._journal import write_bytes_atomic
+    from ..results._journal import write_bytes_atomic
     from ._html import render_html
     from ._markdown import render_markdown
 

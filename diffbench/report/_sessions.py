@@ -16,7 +16,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from ._load import Results
+from ..results import Results
 from ._sides import KEY, gradient_side, runs_side
 from ._timing import effective_threshold, noise_sigma, timing_stats
 

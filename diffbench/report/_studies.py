@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..results import Results
 from . import _format as fmt
 from ._figures_studies import (
     _part,
@@ -17,7 +18,6 @@ from ._figures_studies import (
     vanishing_figure,
 )
 from ._figures_studies_more import expectations_figure, learning_rate_figure
-from ._load import Results
 from ._report import Section, _figure
 from ._tables import Table
 

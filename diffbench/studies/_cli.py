@@ -44,7 +44,7 @@ def main(args: argparse.Namespace) -> int:
 def _run(names: list[str], args: argparse.Namespace) -> int:
     from ..harness import run_suite
     from ..harness.suites import Suite
-    from ..store import DEFAULT_ROOT
+    from ..results import DEFAULT_ROOT
 
     label = names[0] if len(names) == 1 else "all" if len(names) > 2 else "-".join(names)
     suite = Suite(

@@ -28,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ._errors import DiffbenchError
+from .._errors import DiffbenchError
 
 TABLES = ("gradients", "runs", "traces", "sweeps")
 STUDY_PREFIX = "study_"
