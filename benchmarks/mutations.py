@@ -66,14 +66,14 @@ MUTATIONS = [
     ),
     Mutation(
         "Benjamini-Hochberg removed",
-        "diffbench/report/_timing.py",
+        "diffbench/gate/compare/_timing.py",
         'stats["q_value"] = benjamini_hochberg(stats["p_value"].to_numpy(float))',
         'stats["q_value"] = stats["p_value"].to_numpy(float)',
         ("tests/test_gate_statistics.py",),
     ),
     Mutation(
         "bootstrap 99% interval is really 90%",
-        "diffbench/report/_stats.py",
+        "diffbench/gate/compare/_stats.py",
         "tail = 50.0 * (1.0 - confidence)",
         "tail = 500.0 * (1.0 - confidence)",
         ("tests/test_gate_statistics.py",),

@@ -30,9 +30,9 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NoReturn
 
+from ._argtypes import OneLineParser
 from ._errors import DiffbenchError
 
 LISTS = ("functions", "methods", "suites", "optimizers")
@@ -49,13 +49,6 @@ leaves gradient cases out; a filter repeated keeps what matches any of its patte
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
 @dataclass(frozen=True)
 class Command:
     """One subcommand.
@@ -64,13 +57,11 @@ class Command:
         help: one line for ``diffbench --help``.
         build: adds the subcommand's arguments to its parser.
         handle: runs it; returns the exit code.
-        own_parser: the subcommand parses its own arguments (``handle`` gets the raw argv).
     """
 
     help: str
     build: Callable[[argparse.ArgumentParser], None]
-    handle: Callable[..., int]
-    own_parser: bool = False
+    handle: Callable[[argparse.Namespace], int]
 
 
 def _plugin_option(parser: argparse.ArgumentParser) -> None:
@@ -140,15 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the ``diffbench`` argument parser with its subcommands."""
     from . import __version__
 
-    parser = _Parser(prog="diffbench", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="diffbench", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"diffbench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, command in COMMANDS.items():
-        if command.own_parser:
-            sub.add_parser(
-                name, help=f"{command.help} (see diffbench {name} --help)", add_help=False
-            )
-            continue
         extra = {"epilog": RUN_EXAMPLES} if name == "run" else {}
         command.build(
             sub.add_parser(
@@ -166,8 +152,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_program, argv = argv is None, list(sys.argv[1:] if argv is None else argv)
     _warnings_to_stderr()
     try:
-        if argv and argv[0] in COMMANDS and COMMANDS[argv[0]].own_parser:
-            return COMMANDS[argv[0]].handle(argv[1:])
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command].handle(args)
     except DiffbenchError as exc:
@@ -225,26 +209,6 @@ def _warnings_to_stderr() -> None:
     logger = logging.getLogger("diffbench")
     if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
         logger.addHandler(_StderrHandler(logging.WARNING))
-
-
-def _delegate(command: str) -> Callable[[list[str]], int]:
-    """Return the handler that hands ``report`` / ``compare`` to ``diffbench.report``."""
-
-    def handle(argv: list[str]) -> int:
-        try:
-            from . import report
-        except ImportError as exc:
-            raise DiffbenchError(
-                f"`{command}` needs diffbench.report, which failed: {exc}."
-            ) from None
-        entry = getattr(report, f"main_{command}", None)
-        if entry is None:
-            raise DiffbenchError(
-                f"`{command}` is not available: diffbench.report has no main_{command}."
-            )
-        return int(entry(argv) or 0)
-
-    return handle
 
 
 def _load_plugins(specs: list[str]) -> None:
@@ -307,21 +271,34 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{result.ran} cases{resumed} in {result.wall_s:.1f} s: {counts or 'no rows'}{left}")
     print(result.path)
     if not args.no_report:
-        _write_report(result.path)
+        from .report._cli import write_session_report
+
+        write_session_report(result.path)
     return _plugin_failures()
 
 
-def _write_report(path: Path) -> None:
-    """Write the result set's report into ``<path>/report``; a failure is a warning only."""
-    from .report import build_report
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    from .report._cli import build
 
-    try:
-        report = build_report([path], path / "report", compute_sweeps=False)
-    except Exception as exc:  # noqa: BLE001 - the results are saved; the report is extra
-        first = (str(exc).strip().splitlines() or [""])[0]
-        print(f"diffbench: warning: no report ({type(exc).__name__}: {first})", file=sys.stderr)
-        return
-    print(f"report: {report.html}")
+    build(parser)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report._cli import main as report_main
+
+    return report_main(args)
+
+
+def _compare_arguments(parser: argparse.ArgumentParser) -> None:
+    from .gate.compare._cli import build
+
+    build(parser)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .gate.compare._cli import main as compare_main
+
+    return compare_main(args)
 
 
 def _continuous_arguments(parser: argparse.ArgumentParser) -> None:
@@ -359,9 +336,9 @@ def _env(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Command] = {
     "list": Command("list functions, methods, suites or optimizers", _build_list, _list),
     "run": Command("run a suite and write a result set", _build_run, _run),
-    "report": Command("write a report", lambda p: None, _delegate("report"), own_parser=True),
+    "report": Command("write a report of result sets", _report_arguments, _report),
     "compare": Command(
-        "compare two result sets", lambda p: None, _delegate("compare"), own_parser=True
+        "compare two result sets; exit 1 on a regression", _compare_arguments, _compare
     ),
     "continuous": Command(
         "paired A/B run of two revisions; gate on timing, cost and status",

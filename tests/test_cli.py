@@ -99,19 +99,22 @@ def test_env_prints_the_fingerprint(capsys):
     assert "cpu_model:" in capsys.readouterr().out
 
 
-def test_report_and_compare_delegate_to_diffbench_report(monkeypatch):
-    import diffbench.report as report
+def test_report_and_compare_are_ordinary_commands(capsys):
+    """``report`` and ``compare`` parse through the one parser, like every other command."""
+    from diffbench.cli import build_parser
 
-    seen = {}
-
-    def fake(name, code):
-        return lambda argv: seen.setdefault(name, argv) and code
-
-    monkeypatch.setattr(report, "main_report", fake("report", 0), raising=False)
-    monkeypatch.setattr(report, "main_compare", fake("compare", 3), raising=False)
-    assert main(["report", "a", "--out", "b"]) == 0
-    assert main(["compare", "x", "y"]) == 3
-    assert seen == {"report": ["a", "--out", "b"], "compare": ["x", "y"]}
+    args = build_parser().parse_args(
+        ["compare", "a", "b", "--threshold", "5%", "--fail-on", "cost"]
+    )
+    assert (args.command, args.base, args.new) == ("compare", "a", "b")
+    assert args.threshold == 0.05 and args.fail_on == ("cost",)
+    args = build_parser().parse_args(["report", "x", "y", "--out", "o", "--no-sweeps"])
+    assert args.command == "report" and args.results == ["x", "y"] and args.no_sweeps
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "only-base"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1
+    assert err.startswith("diffbench compare: error:") and "new" in err
 
 
 def test_python_dash_m_runs_without_a_traceback(tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diffbench.report import compare, main_compare
+from diffbench.gate.compare import compare, main_compare
 from diffbench.report._synthetic import write_result_set
 
 

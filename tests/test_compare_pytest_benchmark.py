@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 from _pytest_benchmark import write_benchmark_json
 
-from diffbench.report import compare, load_results, main_compare
+from diffbench.gate.compare import compare, main_compare
+from diffbench.results import load_results
 
 pb_utils = pytest.importorskip("pytest_benchmark.utils")
 pb_stats = pytest.importorskip("pytest_benchmark.stats")

@@ -4,13 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from _stats_helpers import mann_whitney_p, mann_whitney_u_numpy, ratio_of_medians
 
-from diffbench.report._stats import (
-    mann_whitney_p,
-    mann_whitney_u_numpy,
-    rankdata,
-    ratio_of_medians,
-)
+from diffbench.gate.compare._stats import rankdata
 
 scipy_stats = pytest.importorskip("scipy.stats")
 
@@ -54,7 +50,7 @@ def test_bootstrap_without_enough_samples_has_no_interval():
 
 
 def test_numpy_batch_matches_scipy_batch():
-    from diffbench.report._stats import mann_whitney_batch
+    from diffbench.gate.compare._stats import mann_whitney_batch
 
     rng = np.random.default_rng(5)
     x = np.round(rng.lognormal(0.0, 0.1, (50, 12)), 2)
@@ -66,7 +62,7 @@ def test_numpy_batch_matches_scipy_batch():
 
 
 def test_benjamini_hochberg_matches_scipy():
-    from diffbench.report._stats import benjamini_hochberg
+    from diffbench.gate.compare._stats import benjamini_hochberg
 
     p = np.random.default_rng(2).random(80) ** 3
     np.testing.assert_allclose(benjamini_hochberg(p), scipy_stats.false_discovery_control(p))

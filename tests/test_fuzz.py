@@ -31,7 +31,7 @@ from _pytest_benchmark import write_benchmark_json
 
 from diffbench import DiffbenchError, cli, store
 from diffbench.harness import load_suite
-from diffbench.report import load_results
+from diffbench.results import load_results
 
 ROOT = Path(__file__).resolve().parents[1]
 TOTAL = int(os.environ.get("DIFFBENCH_FUZZ_CASES", "2400"))

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from diffbench.gate import differences
-from diffbench.report import compare, main_compare
+from diffbench.gate.compare import compare, main_compare
 from diffbench.report._synthetic import write_result_set
 
 

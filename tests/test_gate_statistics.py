@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _stats_helpers import ratio_of_medians
 from scipy import stats as scipy_stats
 
-from diffbench.report._stats import ratio_of_medians
-from diffbench.report._timing import timing_stats
+from diffbench.gate.compare._timing import timing_stats
 
 
 def _merged(rng, rows=12, size=15):
@@ -52,7 +52,7 @@ def test_bootstrap_interval_width_matches_scipy_at_the_same_level(confidence):
 def test_compare_uses_a_99_percent_interval_by_default():
     import inspect
 
-    from diffbench.report import _compare
+    from diffbench.gate.compare import _compare
 
     defaults = [
         p.default

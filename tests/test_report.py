@@ -8,13 +8,14 @@ import subprocess
 import pandas as pd
 import pytest
 
-from diffbench.report import load_results, main_report
+from diffbench.report import main_report
 from diffbench.report._figures import digits_heatmap, flops_vs_time
 from diffbench.report._figures_runs import convergence_figure, ecdf_figure
 from diffbench.report._figures_scaling import scaling_figure
 from diffbench.report._figures_sweep import sweep_figure
 from diffbench.report._report import build_report
 from diffbench.report._synthetic import write_result_set
+from diffbench.results import load_results
 
 
 @pytest.fixture(scope="module")

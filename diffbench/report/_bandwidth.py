@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import _format as fmt
 from ..results import Results
-from . import _format as fmt
 from ._tables import Table
 
 LARGEST = 2

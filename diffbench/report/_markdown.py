@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._format import md_table, md_text
+from .._format import md_table, md_text
 from ._report import Report
 
 

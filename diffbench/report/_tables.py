@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _format as fmt
 from ..results import Results
-from . import _format as fmt
 from ._figures import method_order, ok_rows
 from ._figures_scaling import LABELS, preferred_dtype, slopes_table
 

@@ -61,7 +61,7 @@ def _run(names: list[str], args: argparse.Namespace) -> int:
     )
     print(result.path)
     if not args.no_report:
-        from ..cli import _write_report
+        from ..report._cli import write_session_report
 
-        _write_report(result.path)
+        write_session_report(result.path)
     return 0 if result.statuses.get("error", 0) == 0 else 2

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _format as fmt
+from ... import _format as fmt
 from ._compare import KINDS, Comparison
 
 _HEADER = ["", "case", "base", "new", "ratio [CI]", "q", "accuracy", "status", "why"]

@@ -41,13 +41,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..results import Results, load_results
+from ...results import Results, load_results
+from ._kinds import KINDS
 from ._sessions import session_agreement
 from ._sides import KEY, gradient_side, runs_side
 from ._timing import STATS, effective_threshold, noise_sigma, timing_stats
 
 VERDICTS = ("regressed", "improved", "unchanged", "new", "missing")
-KINDS = ("timing", "accuracy", "status", "cost")
 COST_TOLERANCE = 0.01
 """Relative growth of a deterministic figure (FLOPs, bytes, ...) that still counts as equal."""
 
@@ -60,8 +60,9 @@ class Comparison:
         rows: One row per key: the key columns, ``base_s``/``new_s`` (medians, seconds or
             calibration units), ``ratio``, ``ci_low``, ``ci_high``, ``p_value``, ``accuracy_base``,
             ``accuracy_new`` (digits, or mean targets reached per start for runs), ``status_base``,
-            ``status_new``, ``verdict``, ``kinds`` (regression kinds, comma-separated) and
-            ``reasons`` (one line per finding, ``; ``-separated).
+            ``status_new``, ``verdict``, ``kinds`` (regression kinds, comma-separated),
+            ``reasons`` (one line per finding, ``; ``-separated) and ``timing`` (``slower``,
+            ``faster`` or empty: the row's timing verdict).
         threshold: Relative timing change that counts (0.10 is 10%).
         confidence: Coverage of the intervals; significance level is ``1 - confidence``.
         normalized: Whether timings were divided by each result set's calibration timing.
@@ -158,8 +159,10 @@ def compare(
         merged["group_rows"] = 0
     sigma, tested = noise_sigma(merged["ratio"]) if noise_floor else (math.nan, 0)
     used = effective_threshold(threshold, sigma, tested, 1.0 - confidence)
-    options = dict(threshold=threshold, confidence=confidence, normalize=normalize)
-    agreement = session_agreement(base, new, options | dict(noise_floor=noise_floor, seed=seed))
+    options = dict(threshold=threshold, confidence=confidence, normalize=normalize, seed=seed)
+    options |= dict(noise_floor=noise_floor, corroborate=corroborate)
+    options |= dict(allow_missing=allow_missing, across_machines=across_machines)
+    agreement = session_agreement(base, new, lambda b, n: compare(b, n, **options))
     if agreement is not None:
         merged = merged.merge(agreement, on=list(KEY), how="left")
     environment, withheld = _environments(base, new, normalize or across_machines)
@@ -189,7 +192,7 @@ def compare(
 
 def _environments(base: Results, new: Results, timing_anyway: bool) -> tuple[list[str], bool]:
     """What differs between the first result set of each side; whether to withhold timing."""
-    from ..gate._environment import differences, same_machine
+    from .._environment import differences, same_machine
 
     if not base.metadata or not new.metadata:
         return [], False
@@ -222,6 +225,7 @@ _OUTPUT_COLUMNS = [
     *KEY,
     *("base_s", "new_s", *STATS, "samples_base", "samples_new"),
     *("accuracy_base", "accuracy_new", "status_base", "status_new", "verdict", "kinds", "reasons"),
+    "timing",
 ]
 
 
@@ -246,7 +250,7 @@ def _judge(
     allow_missing: bool = False,
 ) -> dict[str, Any]:
     """Verdict, regression kinds and reasons for one merged row."""
-    out = {k: row[k] for k in KEY}
+    out = {k: row[k] for k in KEY} | {"timing": ""}
     for side in ("base", "new"):
         out[f"{side}_s"] = row.get(f"median_s_{side}", math.nan)
         out[f"accuracy_{side}"] = row.get(f"accuracy_{side}", math.nan)
@@ -264,7 +268,7 @@ def _judge(
     worse, better, notes = _status_findings(row)
     if row["status_base"] == "ok" and row["status_new"] == "ok":
         if timing:
-            _timing_findings(row, thresholds, confidence, (worse, better, notes))
+            out["timing"] = _timing_findings(row, thresholds, confidence, (worse, better, notes))
         _cost_findings(row, worse)
     _accuracy_findings(row, worse, better)
     verdict = "regressed" if worse else "improved" if better else "unchanged"
@@ -330,21 +334,24 @@ def _timing_findings(
     thresholds: tuple[float, float],
     confidence: float,
     findings: tuple[list, list, list],
-) -> None:
+) -> str:
     """A timing regression, improvement or note from the row's ratio and q-value.
 
     ``thresholds`` is ``(asked, used)``: the threshold given and the one applied after the
     noise floor; a change between the two is noted as within the noise, not judged.
+
+    Returns:
+        ``slower`` (a timing regression), ``faster`` (an improvement) or ``""``.
     """
     worse, better, notes = findings
     asked, used = thresholds
     ratio, p, q = row["ratio"], row["p_value"], row["q_value"]
     if not np.isfinite(ratio):
-        return
+        return ""
     if math.isnan(q):  # one number a side: a ratio, but no test; reported, never judged
         if abs(math.log(ratio)) > math.log1p(asked):
             notes.append(f"time x{ratio:.2f}, no raw samples to test it")
-        return
+        return ""
     significant = q < 1.0 - confidence
     text = f"time x{ratio:.2f} (p={p:.2g}, q={q:.2g})"
     pairs, consistent = row.get("pairs"), True
@@ -354,16 +361,19 @@ def _timing_findings(
     shared = _shared_by_group(row, ratio, asked)
     if size > math.log1p(used) and significant and consistent and not shared:
         notes.append(f"{text}, {_lone_shift_note(row)}")
-        return
+        return ""
     if ratio > 1.0 + used and significant and consistent:
         worse.append(("timing", text))
-    elif ratio < 1.0 / (1.0 + used) and significant and consistent:
+        return "slower"
+    if ratio < 1.0 / (1.0 + used) and significant and consistent:
         better.append(text)
-    elif size > math.log1p(used):
+        return "faster"
+    if size > math.log1p(used):
         why = "not significant" if not significant else f"not in all {int(pairs)} session pairs"
         notes.append(f"{text}, {why}")
     elif size > math.log1p(asked):
         notes.append(f"{text}, within the noise floor of ±{used:.0%}")
+    return ""
 
 
 MIN_GROUP = 3

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import DiffbenchError
+from ..._errors import DiffbenchError
 from ._keys import GRADIENT_KEY, RUN_CONFIG, format_value, key_frame, start_column
 
 KEY = ("table", *GRADIENT_KEY)
