@@ -14,6 +14,15 @@ class DiffbenchError(ValueError):
     """
 
 
+class Skipped(DiffbenchError):
+    """A method is impractical or invalid for this case; the message says why.
+
+    A session records it as a row with ``status="skipped"`` and the message. Defined here, beside
+    ``DiffbenchError``, so that ``_objective`` raises it without importing ``methods`` (which
+    imports ``_objective``); ``diffbench.methods.Skipped`` is this class.
+    """
+
+
 class UnknownNameError(DiffbenchError, KeyError):
     """A function, method, suite or optimizer name that is not registered."""
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import DiffbenchError
+from ._errors import DiffbenchError, Skipped
 from .functions import TestFunction
 from .functions import get as get_function
 
@@ -34,8 +34,6 @@ class Objective:
                 "diffbench.functions.register(name=..., fn=lambda xp, x: ...)."
             )
         if self.definition.jax_only:
-            from .methods import Skipped
-
             raise Skipped(
                 f"`{method}` needs the array-namespace definition fn(xp, x); "
                 f"`{self.name}` is written with jax.numpy only."

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from _synthetic import write_result_set
 
 from diffbench.gate.compare import compare, main_compare
-from diffbench.report._synthetic import write_result_set
 
 
 @pytest.fixture(scope="module")

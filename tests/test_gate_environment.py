@@ -3,10 +3,10 @@
 import json
 
 import pytest
+from _synthetic import write_result_set
 
 from diffbench.gate import differences
 from diffbench.gate.compare import compare, main_compare
-from diffbench.report._synthetic import write_result_set
 
 
 def test_differences_name_each_changed_field_and_version():

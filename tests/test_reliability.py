@@ -503,8 +503,7 @@ def test_9_a_report_killed_while_writing_leaves_the_old_files_whole(tmp_path, mo
 
 
 def _tiny_report():
-    from diffbench.report._report import Report, Section
-    from diffbench.report._tables import Table
+    from diffbench.report._model import Report, Section, Table
 
     table = Table(["function", "note"], [["sphere", "ok"]])
     return Report("diffbench report", "1 result set", [Section("k", "Title", "text", [table])])
@@ -540,8 +539,7 @@ HOSTILE = "<img src=x onerror=alert(1)> ![pixel](https://evil.example/p.png) [x]
 
 def test_9_markdown_passes_no_html_or_links_from_result_files(tmp_path, capsys):
     from diffbench.report._markdown import render_markdown
-    from diffbench.report._report import Report, Section
-    from diffbench.report._tables import Table
+    from diffbench.report._model import Report, Section, Table
 
     base = _set(tmp_path / "base", rows=1)
     new = _set(tmp_path / "new", rows=1, status="error", error=HOSTILE, function=HOSTILE)

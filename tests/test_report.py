@@ -7,14 +7,18 @@ import subprocess
 
 import pandas as pd
 import pytest
+from _synthetic import write_result_set
 
 from diffbench.report import main_report
-from diffbench.report._figures import digits_heatmap, flops_vs_time
-from diffbench.report._figures_runs import convergence_figure, ecdf_figure
-from diffbench.report._figures_scaling import scaling_figure
-from diffbench.report._figures_sweep import sweep_figure
 from diffbench.report._report import build_report
-from diffbench.report._synthetic import write_result_set
+from diffbench.report.figures import (
+    convergence_figure,
+    digits_heatmap,
+    ecdf_figure,
+    flops_vs_time,
+    scaling_figure,
+    sweep_figure,
+)
 from diffbench.results import load_results
 
 

@@ -10,16 +10,10 @@ from typing import Any
 import numpy as np
 
 from .._errors import DiffbenchError
+from .._errors import Skipped as Skipped
 
 KINDS = ("symbolic", "finite_difference", "forward_ad", "reverse_ad", "peer", "exact")
 """Method kinds; ``exact`` is a plugin's exact method that is none of the built-in families."""
-
-
-class Skipped(DiffbenchError):
-    """A method is impractical or invalid for this case; the message says why.
-
-    A session records it as a row with ``status="skipped"`` and the message.
-    """
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import _format as fmt
 from ..results import Results
-from ._tables import Table
+from ._model import Table
 
 LARGEST = 2
 """Sizes shown per (result set, function, dtype, method): the largest ones measured."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 import base64
 import html
 
-from ._report import Report, Section
-from ._tables import Table
+from ._model import Report, Section, Table
 
 _CSS = """
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --head: #f6f8fa; --accent: #0969da; }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._format import md_table, md_text
-from ._report import Report
+from ._model import Report
 
 
 def render_markdown(report: Report) -> str:

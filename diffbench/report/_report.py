@@ -1,4 +1,4 @@
-"""Building a report: sections of text, tables and figures, written as markdown and HTML.
+"""Building a report from ``Results``: the sections (``_model``), written as markdown and HTML.
 
 ``build_report(paths, out)`` writes ``out/report.md`` (fit for a CI job summary or a PR comment;
 figures linked from ``out/figures/``) and ``out/report.html`` (one self-contained file: figures
@@ -7,63 +7,29 @@ embedded as base64 PNG, no scripts, no external resources, so it opens from disk
 
 from __future__ import annotations
 
-import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .._errors import DiffbenchError
 from ..results import Results, load_results
+from ..results._journal import write_bytes_atomic
 from . import _tables
 from ._bandwidth import bandwidth_table
-from ._figures import digits_heatmap, flops_vs_time, png
-from ._figures_runs import convergence_figure, ecdf_figure
-from ._figures_scaling import scaling_figure
-from ._figures_sweep import computed_sweeps, sweep_figure
-from ._tables import Table
+from ._html import render_html
+from ._markdown import render_markdown
+from ._model import Report, Section, with_figure
+from ._studies import study_sections
+from .figures import (
+    computed_sweeps,
+    convergence_figure,
+    digits_heatmap,
+    ecdf_figure,
+    flops_vs_time,
+    scaling_figure,
+    sweep_figure,
+)
 
 FD_METHODS = ("forward", "backward", "central", "central4", "complex_step", "richardson")
-
-
-@dataclass
-class Section:
-    """One section of the report: a title, a short reading guide, tables and a figure."""
-
-    key: str
-    title: str
-    text: str = ""
-    tables: list[Table] = field(default_factory=list)
-    figure: bytes | None = None
-    caption: str = ""
-
-
-@dataclass
-class Report:
-    """A rendered report's content, and where its files went."""
-
-    title: str
-    subtitle: str
-    sections: list[Section]
-    markdown: Path | None = None
-    html: Path | None = None
-
-
-def _figure(section: Section, make: Callable[[], Any]) -> Section:
-    """Draw a figure into ``section``; a failure becomes a note, never a lost report."""
-    try:
-        fig = make()
-    except Exception as exc:  # noqa: BLE001 - one bad figure must not lose the report
-        first = (str(exc).strip().splitlines() or [""])[0]
-        print(f"diffbench report: figure `{section.key}` failed: {first}", file=sys.stderr)
-        section.text += f" (The figure could not be drawn: {type(exc).__name__}: {first}.)"
-        return section
-    if isinstance(fig, tuple):
-        fig, source = fig
-        section.caption = f"Source: {source}."
-    section.figure = png(fig) if fig is not None else None
-    return section
 
 
 def gradient_sections(results: Results, compute_sweeps: bool) -> list[Section]:
@@ -91,7 +57,7 @@ def gradient_sections(results: Results, compute_sweeps: bool) -> list[Section]:
         lambda: scaling_figure(g, ("compile_s",)),
         lambda: flops_vs_time(g),
     ]
-    sections = [_figure(s, m) for s, m in zip(sections, makers, strict=True)]
+    sections = [with_figure(s, m) for s, m in zip(sections, makers, strict=True)]
     slopes = _tables.slopes(g)
     if slopes:
         sections[2].tables.append(slopes)
@@ -103,11 +69,11 @@ def run_sections(results: Results) -> list[Section]:
     if results.runs.empty:
         return []
     sections = [
-        _figure(
+        with_figure(
             Section("convergence", "Convergence", _TEXT["convergence"]),
             lambda: convergence_figure(results.runs, results.traces),
         ),
-        _figure(
+        with_figure(
             Section("ecdf", "Targets reached (ECDF)", _TEXT["ecdf"]),
             lambda: ecdf_figure(results.runs),
         ),
@@ -134,8 +100,6 @@ def make_report(results: Results, compute_sweeps: bool = True) -> Report:
     sections = summary_sections(results)
     sections += gradient_sections(results, compute_sweeps)
     sections += run_sections(results)
-    from ._studies import study_sections
-
     sections += study_sections(results)
     failures = _tables.failures(results.gradients, results.runs)
     if failures:
@@ -166,10 +130,6 @@ def build_report(
         >>> report.html.name  # doctest: +SKIP
         'report.html'
     """
-    from ..results._journal import write_bytes_atomic
-    from ._html import render_html
-    from ._markdown import render_markdown
-
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise DiffbenchError(f"--out {out} is a file; give a folder for the report.")

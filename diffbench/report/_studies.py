@@ -10,16 +10,15 @@ import pandas as pd
 
 from .. import _format as fmt
 from ..results import Results
-from ._figures_studies import (
-    _part,
-    first_set,
+from ._model import Section, Table, with_figure
+from .figures import (
+    expectations_figure,
+    learning_rate_figure,
     local_minima_figure,
     saddles_figure,
     vanishing_figure,
 )
-from ._figures_studies_more import expectations_figure, learning_rate_figure
-from ._report import Section, _figure
-from ._tables import Table
+from .figures.studies import first_set, part_rows
 
 
 def study_sections(results: Results) -> list[Section]:
@@ -35,13 +34,13 @@ def study_sections(results: Results) -> list[Section]:
             section.text += f" (Failed: {row.get('error')}.)"
         if not ok.empty:
             section.tables += [t for t in table(first_set(ok)) if t.rows]
-            _figure(section, lambda ok=ok, figure=figure: figure(ok))
+            with_figure(section, lambda ok=ok, figure=figure: figure(ok))
         sections.append(section)
     return sections
 
 
 def _vanishing_tables(table: pd.DataFrame) -> list[Table]:
-    digits = _part(table, "digits")
+    digits = part_rows(table, "digits")
     out = []
     if not digits.empty:
         rows = []
@@ -52,7 +51,7 @@ def _vanishing_tables(table: pd.DataFrame) -> list[Table]:
         out.append(Table(["method", "dtype", "first depth < 5 digits", "first depth 0 digits"],
                          rows, title="Where finite differences lose the vanishing gradient",
                          align_left=2))  # fmt: skip
-    clip = _part(table, "clipping")
+    clip = part_rows(table, "clipping")
     if not clip.empty:
         rows = [
             [str(d), fmt.number(lr), _status(part, "none"), _status(part, "global_norm")]
@@ -78,7 +77,7 @@ def _status(part: pd.DataFrame, clip: str) -> str:
 
 
 def _saddle_tables(table: pd.DataFrame) -> list[Table]:
-    rows_in = _part(table, "escape")
+    rows_in = part_rows(table, "escape")
     if rows_in.empty:
         return []
     distances = sorted(rows_in["distance"].unique(), reverse=True)
@@ -105,7 +104,7 @@ def _escape_cell(row: pd.Series) -> str:
 
 
 def _local_minima_tables(table: pd.DataFrame) -> list[Table]:
-    single, grouped = _part(table, "single"), _part(table, "k_starts")
+    single, grouped = part_rows(table, "single"), part_rows(table, "k_starts")
     if single.empty:
         return []
     rows = []
@@ -129,7 +128,7 @@ def _local_minima_tables(table: pd.DataFrame) -> list[Table]:
 
 
 def _learning_rate_tables(table: pd.DataFrame) -> list[Table]:
-    edges, iterates = _part(table, "edge"), _part(table, "iterates")
+    edges, iterates = part_rows(table, "edge"), part_rows(table, "iterates")
     out = []
     if not edges.empty:
         rows = [
@@ -150,7 +149,7 @@ def _learning_rate_tables(table: pd.DataFrame) -> list[Table]:
 
 
 def _grid_note(table: pd.DataFrame) -> str:
-    sweep = _part(table, "sweep")
+    sweep = part_rows(table, "sweep")
     lrs = np.sort(sweep["lr"].unique()) if not sweep.empty else np.array([])
     if len(lrs) < 2:
         return "–"
@@ -159,7 +158,7 @@ def _grid_note(table: pd.DataFrame) -> str:
 
 
 def _expectation_tables(table: pd.DataFrame) -> list[Table]:
-    integrals, grads = _part(table, "integrals"), _part(table, "gradients")
+    integrals, grads = part_rows(table, "integrals"), part_rows(table, "gradients")
     out = []
     if not integrals.empty:
         rows = []

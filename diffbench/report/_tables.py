@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from .. import _format as fmt
 from ..results import Results
-from ._figures import method_order, ok_rows
-from ._figures_scaling import LABELS, preferred_dtype, slopes_table
-
-
-@dataclass
-class Table:
-    """A table to render: column names, rows of text, and an optional note under it."""
-
-    header: list[str]
-    rows: list[list[str]]
-    note: str = ""
-    title: str = ""
-    align_left: int = 1  # leading columns that are text (left-aligned in HTML)
-    extra: dict[str, Any] = field(default_factory=dict)
+from ._model import Table
+from .figures._base import method_order, ok_rows
+from .figures.scaling import LABELS, preferred_dtype, slopes_table
 
 
 def result_sets(results: Results) -> Table:

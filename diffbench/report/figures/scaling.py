@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._figures import (
+from ._base import (
     LINESTYLES,
     MAX_RESULT_SETS,
     colors,

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._figures import colors, pyplot
+from ._base import colors, pyplot
 
 INIT_STYLES = {"vanish": ":", "hold": "-", "explode": "--"}
 DTYPE_STYLES = {"float64": "-", "float32": "--"}
@@ -24,7 +24,7 @@ def first_set(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _part(table: pd.DataFrame, part: str) -> pd.DataFrame:
+def part_rows(table: pd.DataFrame, part: str) -> pd.DataFrame:
     if table.empty or "part" not in table:
         return pd.DataFrame()
     rows = table[table["part"] == part]
@@ -37,16 +37,16 @@ def _part(table: pd.DataFrame, part: str) -> pd.DataFrame:
 def vanishing_figure(table: pd.DataFrame) -> Any | None:
     """Layer norms per activation (top); the 0.25^n bound, digits and clipping (bottom)."""
     table = first_set(table)
-    layers = _part(table, "layers")
+    layers = part_rows(table, "layers")
     if layers.empty:
         return None
     plt = pyplot()
     fig, axes = plt.subplots(2, 3, figsize=(13.5, 7.4), layout="constrained")
     for ax, act in zip(axes[0], ("sigmoid", "tanh", "relu"), strict=True):
         _layers_panel(ax, layers[layers["activation"] == act], act)
-    _bound_panel(axes[1, 0], _part(table, "bound"))
-    _digits_panel(axes[1, 1], _part(table, "digits"))
-    _clipping_panel(axes[1, 2], _part(table, "clipping"))
+    _bound_panel(axes[1, 0], part_rows(table, "bound"))
+    _digits_panel(axes[1, 1], part_rows(table, "digits"))
+    _clipping_panel(axes[1, 2], part_rows(table, "clipping"))
     return fig
 
 
@@ -127,7 +127,7 @@ def _clipping_panel(ax: Any, rows: pd.DataFrame) -> None:
 
 def saddles_figure(table: pd.DataFrame) -> Any | None:
     """Steps to leave the unit disc against the start's distance, one panel per function."""
-    rows = _part(first_set(table), "escape")
+    rows = part_rows(first_set(table), "escape")
     if rows.empty:
         return None
     plt = pyplot()
@@ -165,7 +165,7 @@ def saddles_figure(table: pd.DataFrame) -> Any | None:
 def local_minima_figure(table: pd.DataFrame) -> Any | None:
     """Single-start success with 95 % intervals (left); k-start measured vs predicted (right)."""
     table = first_set(table)
-    single, grouped = _part(table, "single"), _part(table, "k_starts")
+    single, grouped = part_rows(table, "single"), part_rows(table, "k_starts")
     if single.empty:
         return None
     plt = pyplot()

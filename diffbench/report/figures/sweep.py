@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._figures import colors, method_order, ok_rows, pyplot
+from ._base import colors, method_order, ok_rows, pyplot
 
 SWEEP_FUNCTIONS = ("rosenbrock", "ackley")
 SWEEP_N = 4
@@ -33,7 +33,7 @@ def computed_sweeps(methods: list[str]) -> pd.DataFrame:
     try:
         import jax.numpy as jnp
 
-        from .. import accuracy, functions
+        from ... import accuracy, functions
     except ImportError:
         return pd.DataFrame()
     methods = [m for m in methods if m in getattr(accuracy, "SWEEPABLE", ())]

@@ -1,4 +1,4 @@
-"""Synthetic result sets with DESIGN.md's columns, for tests and for trying the report offline.
+"""Synthetic result sets with the schema's columns (``diffbench.results.schema``), for tests.
 
 The numbers follow simple, realistic models: a gradient by a method with cost ratio ``c(n)`` takes
 ``c(n)`` times the function's time; finite differences lose digits as ``eps^(p/(p+1))``; timing
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import store
+from diffbench import results
 
 FUNCTIONS = ("sphere", "rosenbrock", "ackley", "rastrigin", "ellipsoid", "logistic_regression")
 # method: (cost ratio as a function of n, float64 digits, float32 digits, compile base seconds)
@@ -56,7 +56,7 @@ def gradients_table(
         repeats: Raw samples per row.
 
     Returns:
-        One row per case, with DESIGN.md's columns.
+        One row per case, with the schema's columns.
     """
     rows = []
     for function in FUNCTIONS:
@@ -72,7 +72,7 @@ def gradients_table(
                         )
                     )
     table = pd.DataFrame(rows)
-    missing = [c for c in store.GRADIENT_COLUMNS if c not in table]  # columns added later
+    missing = [c for c in results.GRADIENT_COLUMNS if c not in table]  # columns added later
     return table.assign(**{c: np.nan for c in missing})
 
 
@@ -279,9 +279,9 @@ def write_result_set(
 def write_metadata(
     folder: Path, seed: int, machine: str, commit: str, calibration_s: float | None
 ) -> None:
-    """The result set's ``metadata.json``, as ``diffbench.store`` writes it."""
+    """The result set's ``metadata.json``, as ``diffbench.results`` writes it."""
     meta = {
-        "format": store.FORMAT,
+        "format": results.FORMAT,
         "status": "complete",
         "versions": {"python": "3.11", "jax": "0.4.35", "numpy": "2.1"},
         "backend": "cpu",

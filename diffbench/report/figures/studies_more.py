@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._figures import colors, pyplot
-from ._figures_studies import _part, first_set
+from ._base import colors, pyplot
+from .studies import first_set, part_rows
 
 RULE_ORDER = ("trapezoid", "gauss_hermite", "monte_carlo", "qmc")
 ERROR_FLOOR = 1e-17
@@ -18,7 +18,7 @@ LABELS = {"cos": "cos X", "x^4": "X⁴", "x^2": "X²", "exp": "exp X", "mean": "
 def learning_rate_figure(table: pd.DataFrame) -> Any | None:
     """Final loss gap against the learning rate per function, with 2/L and the measured edge."""
     table = first_set(table)
-    sweep, edges = _part(table, "sweep"), _part(table, "edge")
+    sweep, edges = part_rows(table, "sweep"), part_rows(table, "edge")
     if sweep.empty:
         return None
     plt = pyplot()
@@ -60,7 +60,7 @@ def _lr_panel(ax: Any, rows: pd.DataFrame, edge: pd.DataFrame) -> None:
 def expectations_figure(table: pd.DataFrame) -> Any | None:
     """Error of E[cos X] and E[X^4] against evaluations by rule; gradient variance vs samples."""
     table = first_set(table)
-    integrals, grads = _part(table, "integrals"), _part(table, "gradients")
+    integrals, grads = part_rows(table, "integrals"), part_rows(table, "gradients")
     if integrals.empty:
         return None
     plt = pyplot()

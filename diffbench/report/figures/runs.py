@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._figures import LINESTYLES, MAX_RESULT_SETS, colors, pyplot, set_styles
+from ._base import LINESTYLES, MAX_RESULT_SETS, colors, pyplot, set_styles
 
 MAX_PANELS = 4
 _ABOVE = 1e300  # stands for "above every target" in quantiles, then left off the plot
@@ -24,7 +24,7 @@ RUN = ["result_set", "function", "n", "dtype", "device", "optimizer", "lr"]
 def f_opt(runs: pd.DataFrame, function: str, n: Any) -> float:
     """The optimum f* of ``function`` at ``n``: the registry's, else the lowest target - 1e-8."""
     try:
-        from .. import functions
+        from ... import functions
 
         value = functions.get(function).f_opt(int(n))
         if value is not None:
