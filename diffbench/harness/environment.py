@@ -1,4 +1,4 @@
-"""The environment fingerprint stored beside every result set (DESIGN.md "metadata JSON").
+"""The environment fingerprint stored beside every result set (docs/ARCHITECTURE.md).
 
 Keys: ``versions`` (python, jax, jaxlib, optax, numpy, diffbench), ``backend``, ``devices``
 (platform, kind and count per platform), ``device_kind`` and ``device_count`` of the default

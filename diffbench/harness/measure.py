@@ -6,7 +6,7 @@ A ``Point`` is shared by the cases of one (function, n, dtype, device) group: th
 taken adjacently in one process), f's XLA costs, and the truth, computed once per point
 and cached (the mpmath reference costs seconds at n = 64).
 
-Columns of a ``gradients`` row, where DESIGN.md leaves the choice open:
+Columns of a ``gradients`` row (docs/ARCHITECTURE.md, ``diffbench.results.schema``), in detail:
 
 - ``params``: the method's parameters (its defaults updated by the suite) as canonical JSON,
   e.g. ``{"step":null}``; None means the method's default rule (resolved per dtype);

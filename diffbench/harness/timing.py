@@ -1,6 +1,6 @@
 """Timing JAX honestly: compile apart, warm up, calibrated batches that end blocked, a budget.
 
-The rules (DESIGN.md "Timing rules"):
+The rules (docs/ARCHITECTURE.md, "Timing and accuracy rules"):
 
 - ``compile_jit`` traces, lowers and compiles once (``jax.jit(f).lower(x).compile()``) and
   reports those seconds apart from the steady state; ``Compiled.call`` IS that executable, so

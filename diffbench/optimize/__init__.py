@@ -3,9 +3,9 @@
 ``minimize(f, optimizer, steps, ...)`` runs a grid of starts x learning rates x seeds, vmapped,
 in one ``lax.scan`` (or a ``lax.while_loop`` to a tolerance), records how fast each run reaches
 COCO-style targets, and returns an ``OptimizeResult`` whose ``table()`` is the ``runs`` table of
-DESIGN.md. ``sweep`` is ``minimize`` over a log-spaced learning-rate grid (``lr_grid``).
+docs/ARCHITECTURE.md. ``sweep`` is ``minimize`` over a log-spaced learning-rate grid (``lr_grid``).
 
-Choices where DESIGN.md is silent:
+Choices where docs/ARCHITECTURE.md is silent:
 
 - Targets are ``f_ref + 10^k``, k = 2 ... -8 (``EXPONENTS``). ``f_ref`` is the registry's
   ``f_opt`` (or ``minimize(f_opt=...)``), and first hits are recorded at every check step in

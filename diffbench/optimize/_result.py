@@ -8,34 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..results.schema import RUN_COLUMNS
 from ._targets import NEVER
 
-COLUMNS = [
-    "run_id",
-    "function",
-    "n",
-    "dtype",
-    "device",
-    "optimizer",
-    "lr",
-    "batch",
-    "steps",
-    "start",
-    "seed",
-    "f_final",
-    "f_target",
-    "hit_target",
-    "steps_to_target",
-    "grad_evals_to_target",
-    "time_to_target_s",
-    "steps_per_s",
-    "diverged",
-    "status",
-    "min_bytes",
-    "gb_per_s",
-    "bandwidth_fraction",
-]
-"""The columns of the ``runs`` table (DESIGN.md), in order."""
+COLUMNS = RUN_COLUMNS
+"""The columns of the ``runs`` table, in order (``diffbench.results.schema.RUNS``)."""
 
 STATUS = {
     "ok": "The run used its whole step budget with finite losses.",

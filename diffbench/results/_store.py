@@ -44,7 +44,7 @@ from ._journal import (
     write_json_atomic,
     write_parquet_atomic,
 )
-from .schema import GRADIENT_SCHEMA
+from .schema import GRADIENT_SCHEMA, conform
 
 FORMAT = "diffbench-result-set/1"
 DEFAULT_ROOT = Path("results") / "runs"
@@ -283,12 +283,14 @@ def _is_ours(path: Path) -> bool:
 
 def arrow_table(table: str, rows: list[dict[str, Any]], source: Path) -> pa.Table:
     """Rows as an Arrow table: ``gradients`` with its schema, others with the union of the
-    rows' columns in order of first appearance (a study's parts have different columns).
-    Rows whose values do not fit a column are dropped with a warning (``rows_to_arrow``)."""
+    rows' columns in order of first appearance (a study's parts have different columns), the
+    columns ``schema`` declares cast to their types (``schema.conform``). Rows whose values do
+    not fit a column are dropped with a warning (``rows_to_arrow``)."""
     if table == "gradients":
         return rows_to_arrow(rows, GRADIENT_SCHEMA, source)
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    return rows_to_arrow([{c: row.get(c) for c in columns} for row in rows], None, source)
+    arrow = rows_to_arrow([{c: row.get(c) for c in columns} for row in rows], None, source)
+    return conform(arrow, table)
 
 
 def _first_line(exc: BaseException) -> str:

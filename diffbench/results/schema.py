@@ -11,6 +11,7 @@ the document against this module).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +159,25 @@ GRADIENT_COLUMNS = tuple(GRADIENT_SCHEMA.names)
 RUN_COLUMNS = [c.name for c in RUNS]
 
 
+def conform(arrow: pa.Table, table: str) -> pa.Table:
+    """Return ``arrow`` with its columns of ``table``'s schema cast to their declared types.
+
+    A column that is missing in every row (Arrow's ``null`` type) gets its declared type; a
+    value that does not cast leaves its column as it was. Columns the schema does not declare
+    (a study's own, an error row's ``error``) keep the type Arrow inferred.
+    """
+    declared = {c.name: c.type for c in TABLES.get(table, ())}
+    for i, field in enumerate(arrow.schema):
+        kind = declared.get(field.name)
+        if kind is None or field.type == kind:
+            continue
+        try:
+            arrow = arrow.set_column(i, field.name, arrow.column(i).cast(kind))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+    return arrow
+
+
 def required_columns(table: str) -> set[str]:
     """Return the columns a file must have to be read as ``table`` (a study: ``study``)."""
     return REQUIRED.get(table, {"study"})
@@ -190,3 +210,12 @@ def markdown_table(table: str) -> str:
     lines = ["| column | type | unit | meaning |", "|---|---|---|---|"]
     lines += [f"| `{c.name}` | {c.type} | {c.unit} | {c.meaning} |" for c in columns]
     return "\n".join(lines)
+
+
+_BLOCK = re.compile(r"(<!-- schema:(\w+) -->\n).*?(<!-- /schema -->)", re.DOTALL)
+
+
+def update_document(text: str) -> str:
+    """Return ``text`` with every block between ``<!-- schema:NAME -->`` and ``<!-- /schema -->``
+    replaced by ``markdown_table(NAME)`` (how docs/ARCHITECTURE.md's tables are written)."""
+    return _BLOCK.sub(lambda m: f"{m[1]}{markdown_table(m[2])}\n{m[3]}", text)
