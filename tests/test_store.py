@@ -168,3 +168,17 @@ def test_an_older_set_without_newer_columns_still_loads(tmp_path):
     loaded = store.load(path)
     assert list(loaded.columns[: len(store.GRADIENT_COLUMNS)]) == list(store.GRADIENT_COLUMNS)
     assert loaded["gb_per_s"].isna().all() and loaded["time_median_s"].iloc[0] == 1e-6
+
+
+def test_the_names_from_before_the_results_package_still_work():
+    import diffbench.gate.compare
+    import diffbench.report
+    import diffbench.results
+
+    assert store.load is diffbench.results.load and store.ResultSet is diffbench.results.ResultSet
+    assert diffbench.store is store and diffbench.results.schema.GRADIENT_COLUMNS == (
+        store.GRADIENT_COLUMNS
+    )
+    assert diffbench.report.compare is diffbench.gate.compare.compare
+    assert diffbench.report.main_compare is diffbench.gate.compare.main_compare
+    assert diffbench.report.load_results is diffbench.results.load_results
