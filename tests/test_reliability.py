@@ -403,7 +403,7 @@ def test_7_closures_over_different_values_are_not_confused_and_not_kept():
 
 
 def test_8_create_survives_a_folder_made_between_check_and_mkdir(tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "timestamp_now", lambda: "20260101T000000Z")
+    monkeypatch.setattr("diffbench.results._store.timestamp_now", lambda: "20260101T000000Z")
     first = store.ResultSet.create(tmp_path, "demo", {"machine": MACHINE})
     monkeypatch.setattr(Path, "exists", lambda self: False)  # the other process was faster
     second = store.ResultSet.create(tmp_path, "demo", {"machine": MACHINE})
