@@ -93,11 +93,13 @@ def main() -> None:
     parser.add_argument("--cost-runs", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "gate-power")
     parser.add_argument("--only", nargs="*", help="scenarios: aa and revisions (default: all)")
-    parser.add_argument("--recount", action="store_true", help="tally --out/runs.jsonl")
+    parser.add_argument(
+        "--recount", action="store_true", help="score again every comparison.json under --out"
+    )
     args = parser.parse_args()
     log = args.out / "runs.jsonl"
     if args.recount:
-        return print(tally([json.loads(line) for line in log.read_text().splitlines()]))
+        return print(tally(recount(args.out)))
     repo = Path(git(Path.cwd(), "rev-parse", "--show-toplevel"))
     clone = Path(tempfile.mkdtemp(prefix="gate-power-")) / "clone"
     subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
@@ -120,6 +122,28 @@ def main() -> None:
         with open(log, "a") as handle:
             handle.write(json.dumps(record) + "\n")
         print(time.strftime("%H:%M:%S"), tally(records), flush=True)
+
+
+def recount(out: Path) -> list[dict]:
+    """Records scored again from ``out/<scenario>/<run>/comparison.json`` (a cost-only run has
+    0 rounds); seconds and load from the ``runs.jsonl`` files under ``out`` where they name
+    the run's folder."""
+    logged = {}
+    for path in out.rglob("runs.jsonl"):
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            logged[Path(record.get("folder") or "-").name] = record
+    records = []
+    for path in sorted(out.rglob("comparison.json"), key=lambda p: p.parent.name):
+        result = json.loads(path.read_text())
+        scenario = path.parent.parent.name
+        meta = logged.get(path.parent.name, {})
+        nan = float("nan")
+        records.append({"scenario": scenario, "cost_only": not result["rounds"],
+                        "code": 1 if result["failed"] else 0, "folder": str(path.parent),
+                        "seconds": meta.get("seconds", nan), "load": meta.get("load", [nan]),
+                        **score(scenario, result)})  # fmt: skip
+    return records
 
 
 def tally(records: list[dict]) -> str:
