@@ -88,13 +88,15 @@ def test_ctrl_c_keeps_the_finished_rounds_and_removes_the_checkouts(tmp_path):
         command, cwd=ROOT, env=env, start_new_session=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while _rounds_on_disk(out) < 2 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert proc.poll() is None, proc.communicate()[1][-500:]
-    assert _rounds_on_disk(out) >= 2  # written round by round, not only at the end
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
-    _, err = proc.communicate(timeout=120)
+    try:
+        deadline = time.monotonic() + 120
+        while _rounds_on_disk(out) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert proc.poll() is None, proc.communicate()[1][-500:]
+        assert _rounds_on_disk(out) >= 2  # written round by round, not only at the end
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+        _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-500:]
     (run,) = out.iterdir()
     result = json.loads((run / "comparison.json").read_text())

@@ -31,7 +31,12 @@ def build(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--suite", default="gate", help="suite name or TOML path (default: gate)")
     parser.add_argument("--rounds", type=_positive, default=15, help="paired rounds (default 15)")
     parser.add_argument("--samples", type=_positive, default=15, help="samples per round (15)")
-    parser.add_argument("--sample-s", type=float, default=0.002, help="seconds per sample (0.002)")
+    parser.add_argument(
+        "--sample-s",
+        type=float,
+        default=0.0003,
+        help="seconds per sample (0.0003: short enough that most fit in one scheduler slice)",
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin both workers to one core")
     parser.add_argument(
         "--fail-on",

@@ -11,7 +11,10 @@ taking the core, so the minimum of many short samples (15 of 0.3 ms by default: 
 that most run within one scheduler slice) is the steadiest figure of the call. Measured on the
 2-core machine at load average 12: the spread of a case's per-round log-ratio was 0.033 with
 these settings and both workers pinned to one core, 0.071 unpinned, and about 0.5 with 5
-samples of 2 ms.
+samples of 2 ms. (Until issue 9's second round the command's default was 2 ms samples, not
+0.3 ms: at load 10-15, ten A/A runs with 15 samples of 2 ms had a median per-case spread
+(MAD) of 0.05-0.14 and method-level detection limits of 12-50%; one with 0.3 ms, 0.037 and
+9-12%, and it took 90 s instead of 140-150 s.)
 Ctrl-C stops after the pair in flight; completed pairs are kept, and each completed round is
 appended to ``pairs.csv`` as it ends (a run killed outright keeps its finished rounds too).
 """
