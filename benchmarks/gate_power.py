@@ -16,7 +16,9 @@ prints the tally from that file. Two streams can run at once on a 2-core machine
 pinned to its own core (``taskset -c 0 ...`` and ``taskset -c 1 ...``: the gate pins both
 workers of a run to the last core the process may use) and writes to its own ``--out``.
 
-Run (the gate's suite; ~50 s per paired run on the 2-core machine at load 2, 2-3 min at 10):
+Run (the gate's suite; a paired run took 78-143 s on the 2-core machine at load 10-20, a
+cost-only one 81-123 s, one with a re-tracing method ~3-4 min; the figures of 2026-12-01 are
+in ``benchmarks/results/gate_power_2026-12-01.md``):
     PYTHONPATH=$PWD python benchmarks/gate_power.py --runs 20 --cost-runs 20 \
         --out /tmp/gate-power > /tmp/gate-power.txt
     PYTHONPATH=$PWD python benchmarks/gate_power.py --recount --out /tmp/gate-power
@@ -155,8 +157,9 @@ def tally(records: list[dict]) -> str:
             done = [r for r in rows if r.get("folder")]
             if not rows:
                 continue
-            seconds = sorted(r["seconds"] for r in done) or [float("nan")]
-            loads = [x for r in done for x in r["load"]] or [float("nan")]
+            seconds = sorted(r["seconds"] for r in done if r["seconds"] == r["seconds"])
+            seconds = seconds or [float("nan")]
+            loads = [x for r in done for x in r["load"] if x == x] or [float("nan")]
             head = f"{scenario}{' (cost only)' if cost_only else ''}"
             false = sum(len(r["false"]) for r in done)
             lines.append(
