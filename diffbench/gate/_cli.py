@@ -31,7 +31,12 @@ def build(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--suite", default="gate", help="suite name or TOML path (default: gate)")
     parser.add_argument("--rounds", type=_positive, default=15, help="paired rounds (default 15)")
     parser.add_argument("--samples", type=_positive, default=15, help="samples per round (15)")
-    parser.add_argument("--sample-s", type=float, default=0.002, help="seconds per sample (0.002)")
+    parser.add_argument(
+        "--sample-s",
+        type=float,
+        default=0.0003,
+        help="seconds per sample (0.0003: short enough that most fit in one scheduler slice)",
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin both workers to one core")
     parser.add_argument(
         "--fail-on",
@@ -45,6 +50,14 @@ def build(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alpha", type=float, default=0.01, help="false-alarm level (0.01)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the round order")
     parser.add_argument("--python", default=None, help="interpreter of both workers")
+    for side in ("base", "head"):
+        parser.add_argument(
+            f"--python-{side}",
+            default=None,
+            metavar="PYTHON",
+            help=f"interpreter of the {side.upper()} worker, e.g. a virtual environment's "
+            "bin/python with that side's dependencies (default: --python, else this one)",
+        )
     parser.add_argument(
         "--path",
         action="append",
@@ -111,7 +124,8 @@ def main(args: argparse.Namespace) -> int:
     repo = repository_root()
     with checkouts(repo, [("base", args.base), ("head", args.head)], args.path) as sides:
         folder = run_folder(args.out, spec.name, sides)
-        python = args.python or default_python()
+        shared = args.python or default_python()
+        python = {"base": args.python_base or shared, "head": args.python_head or shared}
         run = run_paired(sides, cases, plan, python, folder, args.quiet, runs)
         write_sides(run, folder, spec.name)
     _check_measured(run, folder)

@@ -15,6 +15,7 @@ FIELDS = (
     ("x64", "x64"),
     ("blas_threads", "BLAS threads"),
     ("platform", "platform"),
+    ("python_executable", "Python"),
 )
 SAME_MACHINE = ("cpu_model", "cpu_count", "device_kind", "device_count")
 """Fields that, when they differ, make two sides different machines for timing purposes."""

@@ -6,21 +6,21 @@ Layout under ``<out>/<timestamp>-<suite>-<base>-<head>/``:
   and ``diffbench compare`` read (one ``gradients`` row per case; ``samples`` holds every
   sample of every round, ``time_median_s`` the median of the round figures, ``compiles`` the
   XLA compilations of its setup, ``retraces`` the traces while it was timed);
-- ``pairs.csv``: one row per case, round and side: the round's seconds per call;
+- ``pairs.csv``: one row per case and round: both sides' seconds per call (appended round by
+  round while the run goes on);
 - ``comparison.md``: the gate's report;
 - ``worker-base.log``, ``worker-head.log``: the workers' stderr.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..results import ResultSet, timestamp_now
-from ._runner import SIDES, CaseRecord, PairedRun
+from ._runner import CaseRecord, PairedRun, append_round
 
 
 def run_folder(out: Path, suite: str, run_sides: list[Any]) -> Path:
@@ -88,10 +88,7 @@ def _row(record: CaseRecord, side: str, results: ResultSet) -> dict[str, Any]:
 
 
 def _write_pairs(run: PairedRun, path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["function", "n", "dtype", "method", "round", *(f"{s}_s" for s in SIDES)])
-        for record in run.records:
-            for index, (b, h) in enumerate(record.pairs()):
-                c = record.case
-                writer.writerow([c.function, c.n, c.dtype, c.method, index, float(b), float(h)])
+    """Rewrite ``pairs.csv`` whole: every completed pair (a round cut short included)."""
+    path.unlink(missing_ok=True)
+    for index in range(max((len(r.pairs()) for r in run.records), default=0)):
+        append_round(path, run.records, index)

@@ -11,13 +11,19 @@ taking the core, so the minimum of many short samples (15 of 0.3 ms by default: 
 that most run within one scheduler slice) is the steadiest figure of the call. Measured on the
 2-core machine at load average 12: the spread of a case's per-round log-ratio was 0.033 with
 these settings and both workers pinned to one core, 0.071 unpinned, and about 0.5 with 5
-samples of 2 ms.
-Ctrl-C stops after the pair in flight; completed pairs are kept.
+samples of 2 ms. (Until issue 9's second round the command's default was 2 ms samples, not
+0.3 ms: at load 10-15, ten A/A runs with 15 samples of 2 ms had a median per-case spread
+(MAD) of 0.05-0.14 and method-level detection limits of 12-50%; one with 0.3 ms, 0.037 and
+9-12%, and it took 90 s instead of 140-150 s.)
+Ctrl-C stops after the pair in flight; completed pairs are kept, and each completed round is
+appended to ``pairs.csv`` as it ends (a run killed outright keeps its finished rounds too).
 """
 
 from __future__ import annotations
 
+import csv
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +120,7 @@ def run_paired(
     sides: list[Side],
     cases: list[GradientCase],
     plan: Plan,
-    python: str,
+    python: str | Mapping[str, str],
     logs: Path,
     quiet: bool = False,
     runs: tuple[RunCase, ...] = (),
@@ -122,14 +128,19 @@ def run_paired(
     """Start one worker per side, set every case up, then time the rounds (module docstring).
 
     Optimizer cases (``runs``) run once per side, both sides at once, after the setup: their
-    steps to each target are compared exactly, not timed.
+    steps to each target are compared exactly, not timed. ``python`` is the interpreter of
+    both workers, or one per side (``{"base": ..., "head": ...}``): each side can run in its
+    own environment. Each completed round is appended to ``logs / "pairs.csv"``.
 
     Returns:
         The paired run; ``interrupted`` is set if Ctrl-C stopped it (what finished is kept).
     """
     logs.mkdir(parents=True, exist_ok=True)
     cpu = gate_cpu() if plan.pin else -1
-    workers = {s.name: WorkerProcess(s, python, logs / f"worker-{s.name}.log", cpu) for s in sides}
+    pythons = python if isinstance(python, Mapping) else dict.fromkeys(SIDES, python)
+    workers = {
+        s.name: WorkerProcess(s, pythons[s.name], logs / f"worker-{s.name}.log", cpu) for s in sides
+    }
     run = PairedRun(sides, {}, [CaseRecord(c) for c in cases], plan.rounds)
     try:
         run.fingerprints = {
@@ -141,7 +152,7 @@ def run_paired(
             _setup_all(run, workers, plan, bar)
             _optimize_all(run, workers, runs)
             if plan.timing:
-                _rounds(run, workers, plan, bar)
+                _rounds(run, workers, plan, bar, logs / "pairs.csv")
             bar.finish()
     except KeyboardInterrupt:
         run.interrupted = True
@@ -197,7 +208,27 @@ def _optimize_all(
         run.optimizer.append((case, {side: workers[side].receive() for side in SIDES}))
 
 
-def _rounds(run: PairedRun, workers: dict[str, WorkerProcess], plan: Plan, bar: Any) -> None:
+PAIRS_HEADER = ["function", "n", "dtype", "method", "round", *(f"{s}_s" for s in SIDES)]
+"""Columns of ``pairs.csv``: one row per case and round, both sides' seconds per call."""
+
+
+def append_round(path: Path, records: list[CaseRecord], index: int) -> None:
+    """Append round ``index`` of every record that completed it to the CSV at ``path``."""
+    new = not path.exists()
+    with open(path, "a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        if new:
+            writer.writerow(PAIRS_HEADER)
+        for record in records:
+            pairs = record.pairs()
+            if len(pairs) > index:
+                c, (b, h) = record.case, pairs[index]
+                writer.writerow([c.function, c.n, c.dtype, c.method, index, float(b), float(h)])
+
+
+def _rounds(
+    run: PairedRun, workers: dict[str, WorkerProcess], plan: Plan, bar: Any, pairs: Path
+) -> None:
     rng = np.random.default_rng(plan.seed)
     usable = [i for i, r in enumerate(run.records) if r.ok]
     for round_index in range(plan.rounds):
@@ -214,5 +245,6 @@ def _rounds(run: PairedRun, workers: dict[str, WorkerProcess], plan: Plan, bar: 
                     record.timed[side][key] += int(answer.get(key, 0))
             bar.advance()
         run.completed = round_index + 1
+        append_round(pairs, run.records, round_index)
         for _ in range(len(run.records) - len(usable)):
             bar.advance()

@@ -93,6 +93,7 @@ class Worker:
         except Exception as exc:  # noqa: BLE001 - an old revision may lack it
             info = {"error": f"{type(exc).__name__}: {exc}"}
         info["diffbench_path"] = os.path.dirname(diffbench.__file__)
+        info["python_executable"] = sys.executable
         info["pid"] = os.getpid()
         info["plugin_failures"] = failed
         return info
