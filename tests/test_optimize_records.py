@@ -158,3 +158,19 @@ def test_a_batch_records_what_its_runs_record_alone():
         np.testing.assert_array_equal(alone.x_final[0], batch.x_final[r])
         np.testing.assert_array_equal(alone.hit_step[0], batch.hit_step[r])
         assert alone.stopped_at[0] == batch.stopped_at[r]
+
+
+def test_evaluations_of_stopped_runs_are_their_stop_steps():
+    """GD with rate 0.2 on the sphere: x_k = 0.6^k x_0, so the step at which a run first has
+    |grad| = 2 |x_k| <= tol, or a loss at the last target, is known in closed form; each run
+    spent one gradient a step up to it."""
+    starts = np.linspace([-4.0, 3.0], [3.0, -2.0], 8)
+    tol, steps = 1e-6, 200
+    res = optimize.minimize("sphere", "sgd", steps, x0=starts, lr=0.2, tol=tol, trace_every=10)
+    k = np.arange(steps + 1)[:, None]
+    norm = np.linalg.norm(starts, axis=1)[None, :] * 0.6**k
+    done = (2 * norm <= tol) | (norm**2 <= res.targets[-1])
+    expected = np.argmax(done, axis=0)
+    assert len(set(expected.tolist())) > 2 and (expected < steps).all()
+    np.testing.assert_array_equal(res.stopped_at, expected)
+    np.testing.assert_array_equal(res.evals, expected)

@@ -95,11 +95,12 @@ def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
             loop, state, env
         )
         f_final = _objective(loop, carry, data, axis)
-        last = Checks(f_final[None], None, carry.evals[None], t_end[None])
+        evals = _evals(env, (carry, rec), t_end)
+        last = Checks(f_final[None], None, evals[None], t_end[None])
         rec = _records.finish(_records.flush(rec, last, targets, count_evals), count_evals)
         ran_to_end = (rec.stopped_at == NEVER) & (t_end == loop.steps)
         trace = trace.at[-1].set(jnp.where(ran_to_end, f_final, jnp.nan))
-        trace_evals = trace_evals.at[-1].set(jnp.where(ran_to_end, carry.evals, NEVER))
+        trace_evals = trace_evals.at[-1].set(jnp.where(ran_to_end, evals, NEVER))
         return Outputs(
             carry.x.T if axis else carry.x,
             f_final,
@@ -109,11 +110,21 @@ def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
             rec.hit_evals.T,
             rec.diverged_at,
             rec.stopped_at,
-            carry.evals,
+            evals,
             t_end,
         )
 
     return run
+
+
+def _evals(env: Env, state: State, t: jax.Array) -> jax.Array:
+    """Gradient evaluations every run spent to reach its iterate at step ``t``, shape ``(R,)``:
+    counted in the carry by line searches, else one a step up to ``t`` or the run's stop."""
+    carry, rec = state
+    if env.count_evals:
+        return carry.evals
+    stopped = (rec.stopped_at != NEVER) & (rec.stopped_at < t)
+    return jnp.where(stopped, rec.stopped_at, t)
 
 
 def _objective(loop: Loop, carry: Carry, data: Any, axis: int) -> jax.Array:
@@ -203,7 +214,7 @@ def _segment(loop: Loop, state: State, t0: jax.Array, env: Env, length: int) -> 
     def body(st: State, t: jax.Array) -> tuple[State, jax.Array]:
         return _chunk(loop, st, t, env, size)
 
-    evals = state[0].evals
+    evals = _evals(env, state, t0)
     starts = t0 + loop.check_every * size * jnp.arange(count // size, dtype=jnp.int32)
     state, values = jax.lax.scan(body, state, starts)
     return state, values[0], evals
