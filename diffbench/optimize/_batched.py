@@ -188,8 +188,8 @@ def _per_run(mask: jax.Array, like: jax.Array, axis: int) -> jax.Array:
 
 
 def _chunk(loop: Loop, state: State, t0: jax.Array, env: Env, size: int) -> tuple:
-    """``size`` check blocks from ``t0``, then their records; returns the first loss
-    (NaN for a stopped run). Only what the steps change is carried through their scan."""
+    """``size`` check blocks from ``t0``, then their records: ``(state, checks)``, the
+    chunk's ``Checks``. Only what the steps change is carried through their scan."""
     carry, rec = state
     ts = t0 + loop.check_every * jnp.arange(size, dtype=jnp.int32)
     unroll = min(loop.unroll, size)
@@ -199,25 +199,62 @@ def _chunk(loop: Loop, state: State, t0: jax.Array, env: Env, size: int) -> tupl
         rec = rec._replace(stopped_at=stopped_at)
     else:
         carry, outs = jax.lax.scan(partial(_block, loop, env=env), carry, ts, unroll=unroll)
-    values, active, evals = outs
-    rec = _records.flush(rec, Checks(values, active, evals, ts), env.targets, env.count_evals)
-    first = values[0] if active is None else jnp.where(active[0], values[0], jnp.nan)
-    return (carry, rec), first
+    checks = Checks(*outs, ts)
+    rec = _records.flush(rec, checks, env.targets, env.count_evals)
+    return (carry, rec), checks
 
 
 def _segment(loop: Loop, state: State, t0: jax.Array, env: Env, length: int) -> tuple:
     """``length`` steps from ``t0`` as a scan over chunks of check blocks:
-    ``(state, value, evals)``, the loss and gradient evaluations at ``t0`` (its trace row)."""
+    ``(state, value, evals)``, the loss and gradient evaluations at ``t0`` (its trace row;
+    the loss NaN for a stopped run)."""
     count = length // loop.check_every
     size = _records.chunk_size(count)
 
     def body(st: State, t: jax.Array) -> tuple[State, jax.Array]:
-        return _chunk(loop, st, t, env, size)
+        st, checks = _chunk(loop, st, t, env, size)
+        first = checks.value[0]
+        if checks.active is not None:
+            first = jnp.where(checks.active[0], first, jnp.nan)
+        return st, first
 
     evals = _evals(env, state, t0)
     starts = t0 + loop.check_every * size * jnp.arange(count // size, dtype=jnp.int32)
     state, values = jax.lax.scan(body, state, starts)
     return state, values[0], evals
+
+
+def _segments_per_chunk(loop: Loop, full: int) -> int:
+    """How many whole trace segments one chunk of checks spans: the largest divisor of
+    ``full`` whose checks fit in ``_records.CHUNK`` (1 when a segment alone fills a chunk).
+
+    Records cost a fixed amount of work a chunk and run besides their per-check work
+    (10,000 rosenbrock runs, 1,000 steps traced every 10: chunks of 10 checks); spanning
+    segments lets the default trace stride keep full chunks.
+    """
+    per_segment = loop.trace_every // loop.check_every
+    fits = max(1, _records.CHUNK // per_segment)
+    return max(g for g in range(1, min(fits, full) + 1) if full % g == 0)
+
+
+def _grouped(loop: Loop, state: State, env: Env, full: int, group: int) -> tuple:
+    """The ``full`` trace segments of a fixed budget, ``group`` to a chunk of checks:
+    ``(state, values, evals)``, the trace rows (``(full, R)`` each)."""
+    per_segment = loop.trace_every // loop.check_every
+    stride = loop.trace_every * group
+
+    def body(st: State, t0: jax.Array) -> tuple[State, tuple]:
+        st, checks = _chunk(loop, st, t0, env, per_segment * group)
+        rows = checks.value[::per_segment]
+        if env.count_evals:
+            evals = checks.evals[::per_segment]
+        else:
+            evals = jnp.broadcast_to(checks.step[::per_segment, None], rows.shape)
+        return st, (rows, evals)
+
+    starts = stride * jnp.arange(full // group, dtype=jnp.int32)
+    state, (values, evals) = jax.lax.scan(body, state, starts)
+    return state, values.reshape(full, -1), evals.reshape(full, -1)
 
 
 class _Trace(NamedTuple):
@@ -244,7 +281,11 @@ def _scan(loop: Loop, state: State, env: Env) -> tuple:
         st, value, evals = _segment(loop, st, t0, env, s)
         return st, (value, evals)
 
-    state, (values, evals) = jax.lax.scan(body, state, s * jnp.arange(full, dtype=jnp.int32))
+    group = _segments_per_chunk(loop, full) if full else 1
+    if group > 1:
+        state, values, evals = _grouped(loop, state, env, full, group)
+    else:
+        state, (values, evals) = jax.lax.scan(body, state, s * jnp.arange(full, dtype=jnp.int32))
     trace = _empty_trace(loop, state)
     trace = _Trace(trace.loss.at[:full].set(values), trace.evals.at[:full].set(evals))
     if rest:
