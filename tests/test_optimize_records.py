@@ -147,7 +147,7 @@ def test_gpu_plan_is_chosen_by_backend_and_records_the_same_on_cpu(runs):
 
 
 def test_a_batch_records_what_its_runs_record_alone():
-    """8 runs of n = 2 are carried runs-last, one run alone runs-first: same results, also in
+    """8 runs of n = 2 batched, and each run alone: same results, also in
     tolerance mode, where stopped runs are frozen while the others go on."""
     kwargs = dict(lr=0.2, tol=1e-6, trace_every=10)
     starts = np.linspace([-4.0, 3.0], [3.0, -2.0], 8)

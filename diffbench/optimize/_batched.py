@@ -68,16 +68,17 @@ State = tuple[Carry, Records]
 
 
 def runs_axis(runs: int, n: int) -> int:
-    """The axis of the runs in the carried state: last (-1) when the runs outnumber the
-    coordinates, else first (0).
+    """The axis of the runs in the carried state: first (0), whatever ``runs`` and ``n``.
 
-    Many short runs are carried as ``(n, R)``: a run's coordinates are rows and the loss's sum
-    over them adds whole rows, vectorized over runs (2-D rosenbrock, 10,000 starts x 1,000 GD
-    steps: 16.5 / 72 ms with records off / on against 8.0 / 58 ms runs-first; rastrigin,
-    dominated by its cosines, unchanged). A few long runs stay ``(R, n)``: carried as
-    ``(n, 1)``, XLA:CPU's reduction of one rosenbrock at n = 1e6 took 29 ms a step, not 8.7.
+    Carrying many short runs as ``(n, R)`` (-1) bought nothing once the records and the
+    compiler options were fixed: XLA:CPU's layout assignment stores such a carry runs-minor
+    anyway and adds transposes inside the step's fusion. 2-D rosenbrock, 10,000 starts x
+    1,000 GD steps, CPU seconds a call (``--clock process``, load 11-12): 27 / 8.3 ms with
+    records on / off runs-first against 32 / 8.5 ms runs-last; rastrigin 422 / 195 against
+    462 / 191 ms. A few long runs were always ``(R, n)``: carried as ``(n, 1)``, XLA:CPU's
+    reduction of one rosenbrock at n = 1e6 took 29 ms a step, not 8.7.
     """
-    return -1 if runs > n else 0
+    return 0
 
 
 def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
