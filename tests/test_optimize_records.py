@@ -174,3 +174,17 @@ def test_evaluations_of_stopped_runs_are_their_stop_steps():
     assert len(set(expected.tolist())) > 2 and (expected < steps).all()
     np.testing.assert_array_equal(res.stopped_at, expected)
     np.testing.assert_array_equal(res.evals, expected)
+
+
+def test_cpu_runner_is_compiled_without_ynn_fusions():
+    """XLA:CPU's YNNPACK fusion of a loss's reduction ran several times slower than the loop
+    emitter (rosenbrock's value at n = 1e6: 2.7 against 0.5-2 ms); the CPU plan turns it off,
+    and the runner must be compiled with that plan's options."""
+    from diffbench.optimize import _runner
+
+    assert dict(optimize.PLANS["cpu"].options) == {"xla_cpu_experimental_ynn_fusion_type": ""}
+    if jax.default_backend() != "cpu":
+        pytest.skip("the option is XLA:CPU's")
+    optimize.minimize("rosenbrock", "sgd", 4, n=65536, lr=1e-4)  # YNN takes it from ~1e4
+    hlo = next(reversed(_runner._CACHE.values())).as_text()
+    assert "reduce" in hlo and "__ynn_fusion" not in hlo
