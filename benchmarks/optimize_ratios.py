@@ -22,8 +22,13 @@ rounds) so that load from other processes on a shared machine hits every contend
    so both references are printed.
 5. the fixed cost of a call: a 10-step 2-D call, median of 50 back to back (target <= 0.3 ms).
 
+Cases 2 and 4 also time the hand-written loop that computes the loss every step compiled with
+the runner's own XLA options (``PLANS``): the ceiling of a per-step loss on this backend.
+
 Run: ``python benchmarks/optimize_ratios.py`` (about two minutes on a 2-core machine;
-``--quick`` shrinks every case about 10x to check the script itself).
+``--quick`` shrinks every case about 10x to check the script itself). On a loaded machine,
+``--clock process`` times CPU seconds of this process instead of wall seconds (steadier; for
+case 4, whose XLA kernels run on two threads, read the wall figures).
 """
 
 from __future__ import annotations
