@@ -7,8 +7,9 @@ sampler's epoch test stays a real ``cond`` rather than a select over every run),
 of ``_records`` are updated for the whole batch at once.
 
 - fixed budget: ``lax.scan`` over trace segments, each a ``lax.scan`` over chunks of check
-  blocks (a block: one check step and ``check_every - 1`` plain steps; a chunk: up to 16 blocks
-  whose losses are then recorded in one pass), the trace row being the segment's first loss;
+  blocks (a block: one check step and ``check_every - 1`` plain steps; a chunk: up to
+  ``_records.CHUNK`` blocks whose losses are then recorded in one pass), the trace row being
+  the segment's first loss; segments shorter than a chunk are grouped, several to a chunk;
 - tolerance: a ``lax.while_loop`` over the same segments that ends when every run stopped;
   within a segment a stopped run (gradient norm <= ``tol``, last target reached, or diverged)
   is frozen, so only the loop's exit, not any run's result, is rounded to the trace stride.

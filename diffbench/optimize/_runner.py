@@ -50,6 +50,10 @@ PLANS: dict[str, Plan] = {
     # of the stencil. A plain scan keeps one fused kernel plus one copy of x per step. Small
     # runs lose too: 2-D rosenbrock takes 21 / 248 / 336 ns a step with unroll 1 / 4 / 10.
     # Donating the starts changed nothing measurable (94 vs 99 ms), so it stays off.
+    # YNNPACK fusions off: XLA:CPU hands a large reduction fused with its operands to YNNPACK,
+    # which ran rosenbrock's value at n = 1e6 in 11 ms against 2.2 ms without (load 5), and
+    # the records' reductions over 10,000 runs slower too (10,000 starts x 1,000 steps, CPU
+    # seconds: rosenbrock 72 -> 50 ms, rastrigin 591 -> 398 ms; benchmarks/optimize_ratios.py).
     "cpu": Plan(unroll=1, donate=False, options=(("xla_cpu_experimental_ynn_fusion_type", ""),)),
     # H100 (JAX 0.11.2), the same GD at 1e6 (1e7) elements, loss checked once: unroll 1 / 2 /
     # 10 = 883 / 1798 / 2261 (1233 / 2633 / 2704) GB/s, donation neutral; 2-D rosenbrock
