@@ -147,7 +147,7 @@ def test_gpu_plan_is_chosen_by_backend_and_records_the_same_on_cpu(runs):
 
 
 def test_a_batch_records_what_its_runs_record_alone():
-    """8 runs of n = 2 are carried runs-last, one run alone runs-first: same results, also in
+    """8 runs of n = 2 batched, and each run alone: same results, also in
     tolerance mode, where stopped runs are frozen while the others go on."""
     kwargs = dict(lr=0.2, tol=1e-6, trace_every=10)
     starts = np.linspace([-4.0, 3.0], [3.0, -2.0], 8)
@@ -158,3 +158,33 @@ def test_a_batch_records_what_its_runs_record_alone():
         np.testing.assert_array_equal(alone.x_final[0], batch.x_final[r])
         np.testing.assert_array_equal(alone.hit_step[0], batch.hit_step[r])
         assert alone.stopped_at[0] == batch.stopped_at[r]
+
+
+def test_evaluations_of_stopped_runs_are_their_stop_steps():
+    """GD with rate 0.2 on the sphere: x_k = 0.6^k x_0, so the step at which a run first has
+    |grad| = 2 |x_k| <= tol, or a loss at the last target, is known in closed form; each run
+    spent one gradient a step up to it."""
+    starts = np.linspace([-4.0, 3.0], [3.0, -2.0], 8)
+    tol, steps = 1e-6, 200
+    res = optimize.minimize("sphere", "sgd", steps, x0=starts, lr=0.2, tol=tol, trace_every=10)
+    k = np.arange(steps + 1)[:, None]
+    norm = np.linalg.norm(starts, axis=1)[None, :] * 0.6**k
+    done = (2 * norm <= tol) | (norm**2 <= res.targets[-1])
+    expected = np.argmax(done, axis=0)
+    assert len(set(expected.tolist())) > 2 and (expected < steps).all()
+    np.testing.assert_array_equal(res.stopped_at, expected)
+    np.testing.assert_array_equal(res.evals, expected)
+
+
+def test_cpu_runner_is_compiled_without_ynn_fusions():
+    """XLA:CPU's YNNPACK fusion of a loss's reduction ran several times slower than the loop
+    emitter (rosenbrock's value at n = 1e6: 2.7 against 0.5-2 ms); the CPU plan turns it off,
+    and the runner must be compiled with that plan's options."""
+    from diffbench.optimize import _runner
+
+    assert dict(optimize.PLANS["cpu"].options) == {"xla_cpu_experimental_ynn_fusion_type": ""}
+    if jax.default_backend() != "cpu":
+        pytest.skip("the option is XLA:CPU's")
+    optimize.minimize("rosenbrock", "sgd", 4, n=65536, lr=1e-4)  # YNN takes it from ~1e4
+    hlo = next(reversed(_runner._CACHE.values())).as_text()
+    assert "reduce" in hlo and "__ynn_fusion" not in hlo

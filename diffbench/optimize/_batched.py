@@ -7,8 +7,9 @@ sampler's epoch test stays a real ``cond`` rather than a select over every run),
 of ``_records`` are updated for the whole batch at once.
 
 - fixed budget: ``lax.scan`` over trace segments, each a ``lax.scan`` over chunks of check
-  blocks (a block: one check step and ``check_every - 1`` plain steps; a chunk: up to 16 blocks
-  whose losses are then recorded in one pass), the trace row being the segment's first loss;
+  blocks (a block: one check step and ``check_every - 1`` plain steps; a chunk: up to
+  ``_records.CHUNK`` blocks whose losses are then recorded in one pass), the trace row being
+  the segment's first loss; segments shorter than a chunk are grouped, several to a chunk;
 - tolerance: a ``lax.while_loop`` over the same segments that ends when every run stopped;
   within a segment a stopped run (gradient norm <= ``tol``, last target reached, or diverged)
   is frozen, so only the loop's exit, not any run's result, is rounded to the trace stride.
@@ -68,16 +69,17 @@ State = tuple[Carry, Records]
 
 
 def runs_axis(runs: int, n: int) -> int:
-    """The axis of the runs in the carried state: last (-1) when the runs outnumber the
-    coordinates, else first (0).
+    """The axis of the runs in the carried state: first (0), whatever ``runs`` and ``n``.
 
-    Many short runs are carried as ``(n, R)``: a run's coordinates are rows and the loss's sum
-    over them adds whole rows, vectorized over runs (2-D rosenbrock, 10,000 starts x 1,000 GD
-    steps: 16.5 / 72 ms with records off / on against 8.0 / 58 ms runs-first; rastrigin,
-    dominated by its cosines, unchanged). A few long runs stay ``(R, n)``: carried as
-    ``(n, 1)``, XLA:CPU's reduction of one rosenbrock at n = 1e6 took 29 ms a step, not 8.7.
+    Carrying many short runs as ``(n, R)`` (-1) bought nothing once the records and the
+    compiler options were fixed: XLA:CPU's layout assignment stores such a carry runs-minor
+    anyway and adds transposes inside the step's fusion. 2-D rosenbrock, 10,000 starts x
+    1,000 GD steps, CPU seconds a call (``--clock process``, load 11-12): 27 / 8.3 ms with
+    records on / off runs-first against 32 / 8.5 ms runs-last; rastrigin 422 / 195 against
+    462 / 191 ms. A few long runs were always ``(R, n)``: carried as ``(n, 1)``, XLA:CPU's
+    reduction of one rosenbrock at n = 1e6 took 29 ms a step, not 8.7.
     """
-    return -1 if runs > n else 0
+    return 0
 
 
 def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
@@ -95,11 +97,12 @@ def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
             loop, state, env
         )
         f_final = _objective(loop, carry, data, axis)
-        last = Checks(f_final[None], None, carry.evals[None], t_end[None])
+        evals = _evals(env, (carry, rec), t_end)
+        last = Checks(f_final[None], None, evals[None], t_end[None])
         rec = _records.finish(_records.flush(rec, last, targets, count_evals), count_evals)
         ran_to_end = (rec.stopped_at == NEVER) & (t_end == loop.steps)
         trace = trace.at[-1].set(jnp.where(ran_to_end, f_final, jnp.nan))
-        trace_evals = trace_evals.at[-1].set(jnp.where(ran_to_end, carry.evals, NEVER))
+        trace_evals = trace_evals.at[-1].set(jnp.where(ran_to_end, evals, NEVER))
         return Outputs(
             carry.x.T if axis else carry.x,
             f_final,
@@ -109,11 +112,21 @@ def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
             rec.hit_evals.T,
             rec.diverged_at,
             rec.stopped_at,
-            carry.evals,
+            evals,
             t_end,
         )
 
     return run
+
+
+def _evals(env: Env, state: State, t: jax.Array) -> jax.Array:
+    """Gradient evaluations every run spent to reach its iterate at step ``t``, shape ``(R,)``:
+    counted in the carry by line searches, else one a step up to ``t`` or the run's stop."""
+    carry, rec = state
+    if env.count_evals:
+        return carry.evals
+    stopped = (rec.stopped_at != NEVER) & (rec.stopped_at < t)
+    return jnp.where(stopped, rec.stopped_at, t)
 
 
 def _objective(loop: Loop, carry: Carry, data: Any, axis: int) -> jax.Array:
@@ -177,8 +190,8 @@ def _per_run(mask: jax.Array, like: jax.Array, axis: int) -> jax.Array:
 
 
 def _chunk(loop: Loop, state: State, t0: jax.Array, env: Env, size: int) -> tuple:
-    """``size`` check blocks from ``t0``, then their records; returns the first loss
-    (NaN for a stopped run). Only what the steps change is carried through their scan."""
+    """``size`` check blocks from ``t0``, then their records: ``(state, checks)``, the
+    chunk's ``Checks``. Only what the steps change is carried through their scan."""
     carry, rec = state
     ts = t0 + loop.check_every * jnp.arange(size, dtype=jnp.int32)
     unroll = min(loop.unroll, size)
@@ -188,25 +201,62 @@ def _chunk(loop: Loop, state: State, t0: jax.Array, env: Env, size: int) -> tupl
         rec = rec._replace(stopped_at=stopped_at)
     else:
         carry, outs = jax.lax.scan(partial(_block, loop, env=env), carry, ts, unroll=unroll)
-    values, active, evals = outs
-    rec = _records.flush(rec, Checks(values, active, evals, ts), env.targets, env.count_evals)
-    first = values[0] if active is None else jnp.where(active[0], values[0], jnp.nan)
-    return (carry, rec), first
+    checks = Checks(*outs, ts)
+    rec = _records.flush(rec, checks, env.targets, env.count_evals)
+    return (carry, rec), checks
 
 
 def _segment(loop: Loop, state: State, t0: jax.Array, env: Env, length: int) -> tuple:
     """``length`` steps from ``t0`` as a scan over chunks of check blocks:
-    ``(state, value, evals)``, the loss and gradient evaluations at ``t0`` (its trace row)."""
+    ``(state, value, evals)``, the loss and gradient evaluations at ``t0`` (its trace row;
+    the loss NaN for a stopped run)."""
     count = length // loop.check_every
     size = _records.chunk_size(count)
 
     def body(st: State, t: jax.Array) -> tuple[State, jax.Array]:
-        return _chunk(loop, st, t, env, size)
+        st, checks = _chunk(loop, st, t, env, size)
+        first = checks.value[0]
+        if checks.active is not None:
+            first = jnp.where(checks.active[0], first, jnp.nan)
+        return st, first
 
-    evals = state[0].evals
+    evals = _evals(env, state, t0)
     starts = t0 + loop.check_every * size * jnp.arange(count // size, dtype=jnp.int32)
     state, values = jax.lax.scan(body, state, starts)
     return state, values[0], evals
+
+
+def _segments_per_chunk(loop: Loop, full: int) -> int:
+    """How many whole trace segments one chunk of checks spans: the largest divisor of
+    ``full`` whose checks fit in ``_records.CHUNK`` (1 when a segment alone fills a chunk).
+
+    Records cost a fixed amount of work a chunk and run besides their per-check work
+    (10,000 rosenbrock runs, 1,000 steps traced every 10: chunks of 10 checks); spanning
+    segments lets the default trace stride keep full chunks.
+    """
+    per_segment = loop.trace_every // loop.check_every
+    fits = max(1, _records.CHUNK // per_segment)
+    return max(g for g in range(1, min(fits, full) + 1) if full % g == 0)
+
+
+def _grouped(loop: Loop, state: State, env: Env, full: int, group: int) -> tuple:
+    """The ``full`` trace segments of a fixed budget, ``group`` to a chunk of checks:
+    ``(state, values, evals)``, the trace rows (``(full, R)`` each)."""
+    per_segment = loop.trace_every // loop.check_every
+    stride = loop.trace_every * group
+
+    def body(st: State, t0: jax.Array) -> tuple[State, tuple]:
+        st, checks = _chunk(loop, st, t0, env, per_segment * group)
+        rows = checks.value[::per_segment]
+        if env.count_evals:
+            evals = checks.evals[::per_segment]
+        else:
+            evals = jnp.broadcast_to(checks.step[::per_segment, None], rows.shape)
+        return st, (rows, evals)
+
+    starts = stride * jnp.arange(full // group, dtype=jnp.int32)
+    state, (values, evals) = jax.lax.scan(body, state, starts)
+    return state, values.reshape(full, -1), evals.reshape(full, -1)
 
 
 class _Trace(NamedTuple):
@@ -233,7 +283,11 @@ def _scan(loop: Loop, state: State, env: Env) -> tuple:
         st, value, evals = _segment(loop, st, t0, env, s)
         return st, (value, evals)
 
-    state, (values, evals) = jax.lax.scan(body, state, s * jnp.arange(full, dtype=jnp.int32))
+    group = _segments_per_chunk(loop, full) if full else 1
+    if group > 1:
+        state, values, evals = _grouped(loop, state, env, full, group)
+    else:
+        state, (values, evals) = jax.lax.scan(body, state, s * jnp.arange(full, dtype=jnp.int32))
     trace = _empty_trace(loop, state)
     trace = _Trace(trace.loss.at[:full].set(values), trace.evals.at[:full].set(evals))
     if rest:

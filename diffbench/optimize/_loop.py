@@ -142,14 +142,17 @@ def step(loop: Loop, carry: Carry, t: jax.Array, ctx: Context, check: bool) -> t
         gnorm = jnp.sqrt(jnp.sum(grad * grad)) if loop.tolerance else None
     with optax_promotion():
         x_new = optax.apply_updates(x, updates).astype(x.dtype)
-    carry = carry._replace(x=x_new, opt_state=state, perm=perm, evals=carry.evals + spent)
+    evals = carry.evals if spent is None else carry.evals + spent
+    carry = carry._replace(x=x_new, opt_state=state, perm=perm, evals=evals)
     return carry, value, gnorm
 
 
 def _update(loop: Loop, opt: Any, carry: Carry, loss: Any, want_value: bool) -> tuple:
     """Gradient and optimizer update at ``carry.x``: ``(value, grad, updates, state, spent)``.
 
-    ``value`` is None unless asked for or free; ``spent`` counts gradient evaluations.
+    ``value`` is None unless asked for or free; ``spent`` counts gradient evaluations, None
+    when it is one a step (then ``carry.evals`` stays as it was and ``_batched`` derives the
+    count from the step: a per-run counter added to every step cost XLA:CPU a kernel a step).
     """
     x, state = carry.x, carry.opt_state
     if uses_linesearch(state):
@@ -160,7 +163,7 @@ def _update(loop: Loop, opt: Any, carry: Carry, loss: Any, want_value: bool) -> 
         value, grad = None, jax.grad(loss)(x)
     with optax_promotion():
         updates, state = opt.update(grad, state, x)
-    return value, grad, updates, state, jnp.ones((), jnp.int32)
+    return value, grad, updates, state, None
 
 
 def _linesearch_update(loop: Loop, opt: Any, carry: Carry, loss: Any) -> tuple:

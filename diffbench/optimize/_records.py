@@ -6,8 +6,8 @@ step, so recording it costs no second evaluation. After the chunk, ``flush`` res
 targets it reached. Targets are reached in order (they decrease and so does a run's best loss),
 so a run's progress is one number, how many it has reached; the chunk's best loss says how many
 it reaches now (``T`` comparisons a run and chunk). Only for a target newly reached is its
-first check looked up, in the chunk's running minimum (``P`` comparisons); a batch-level loop
-does this once per newly reached target of the run that reached the most, and not at all in a
+first check looked up, the chunk's first loss at or below it (``P`` comparisons); a batch-level
+loop does this once per newly reached target of the run that reached the most, and not at all in a
 chunk that reached none. Exact first hits then cost about ``(T + P) / P`` comparisons a run and
 check, not ``T``. Losses leave the step as scan outputs, i.e. materialized once (compared on
 the spot, XLA:CPU fused the loss into every comparison and evaluated it once per target).
@@ -85,13 +85,28 @@ def flush(rec: Records, checks: Checks, targets: jax.Array, count_evals: bool) -
         (rec.hit_step, rec.hit_evals),
     )
     bad = ~jnp.isfinite(checks.value) if checks.active is None else (~counted & checks.active)
-    diverged = (rec.diverged_at == NEVER) & jnp.any(bad, axis=0)
-    first_bad = checks.step[jnp.argmax(bad, axis=0)]
+    first_bad = _first(bad)
+    diverged = (rec.diverged_at == NEVER) & (first_bad < bad.shape[0])
     return rec._replace(
         hit_step=hits[0],
         hit_evals=hits[1],
-        diverged_at=jnp.where(diverged, first_bad, rec.diverged_at),
+        diverged_at=jnp.where(diverged, _at(checks.step, first_bad), rec.diverged_at),
     )
+
+
+def _first(flags: jax.Array) -> jax.Array:
+    """The index of the first true row of ``flags`` (shape ``(P, R)``) per run, ``P`` if none.
+
+    One fused min-reduction; ``argmax`` compiles on XLA:CPU to a variadic (value, index)
+    reduction several times slower.
+    """
+    index = jnp.arange(flags.shape[0], dtype=jnp.int32)[:, None]
+    return jnp.min(jnp.where(flags, index, flags.shape[0]), axis=0)
+
+
+def _at(steps: jax.Array, index: jax.Array) -> jax.Array:
+    """``steps[index]`` for an index per run, clipped to the chunk (``index`` may be ``P``)."""
+    return jnp.take(steps, jnp.minimum(index, steps.shape[0] - 1), axis=0)
 
 
 def _first_hits(
@@ -105,32 +120,25 @@ def _first_hits(
     count_evals: bool,
 ) -> tuple[jax.Array, jax.Array]:
     """Record the first check of each newly reached target (targets ``done`` to
-    ``done + new - 1`` of every run), one target of every run per trip of the loop."""
-    running = _running_min(losses)
-    size, count = losses.shape[0], targets.shape[0]
+    ``done + new - 1`` of every run), one target of every run per trip of the loop: the
+    first check whose loss is at or below it (the running minimum first reaches a level at
+    the first loss that does)."""
+    count = targets.shape[0]
     levels = jnp.arange(count, dtype=jnp.int32)[:, None]
 
     def record(j: jax.Array, hits: tuple) -> tuple:
         level = done + j
         goal = jnp.take(targets, jnp.minimum(level, count - 1))
-        first = jnp.sum(running > goal[None, :], axis=0, dtype=jnp.int32)
-        first = jnp.minimum(first, size - 1)
+        first = _first(losses <= goal[None, :])
         put = (levels == level[None, :]) & (j < new)[None, :]
-        step = jnp.where(put, jnp.take(checks.step, first)[None, :], hits[0])
+        step = jnp.where(put, _at(checks.step, first)[None, :], hits[0])
         if not count_evals:
             return step, hits[1]
+        first = jnp.minimum(first, losses.shape[0] - 1)
         evals = jnp.take_along_axis(checks.evals, first[None, :], axis=0)
         return step, jnp.where(put, evals, hits[1])
 
     return jax.lax.fori_loop(0, jnp.max(new), record, hits)
-
-
-def _running_min(losses: jax.Array) -> jax.Array:
-    """The running minimum down the ``P`` checks of a chunk, shape ``(P, R)``."""
-    rows = [losses[0]]
-    for row in losses[1:]:
-        rows.append(jnp.minimum(rows[-1], row))
-    return jnp.stack(rows)
 
 
 def finish(rec: Records, count_evals: bool) -> Records:

@@ -35,10 +35,12 @@ class Plan:
         unroll: ``lax.scan`` unroll factor of the step loop.
         donate: whether the starting points are donated to the runner (their buffer reused
             for the iterates).
+        options: XLA compiler options of the runner, as ``(name, value)`` pairs.
     """
 
     unroll: int = 1
     donate: bool = False
+    options: tuple[tuple[str, str], ...] = ()
 
 
 PLANS: dict[str, Plan] = {
@@ -48,7 +50,11 @@ PLANS: dict[str, Plan] = {
     # of the stencil. A plain scan keeps one fused kernel plus one copy of x per step. Small
     # runs lose too: 2-D rosenbrock takes 21 / 248 / 336 ns a step with unroll 1 / 4 / 10.
     # Donating the starts changed nothing measurable (94 vs 99 ms), so it stays off.
-    "cpu": Plan(unroll=1, donate=False),
+    # YNNPACK fusions off: XLA:CPU hands a large reduction fused with its operands to YNNPACK,
+    # which ran rosenbrock's value at n = 1e6 in 11 ms against 2.2 ms without (load 5), and
+    # the records' reductions over 10,000 runs slower too (10,000 starts x 1,000 steps, CPU
+    # seconds: rosenbrock 72 -> 50 ms, rastrigin 591 -> 398 ms; benchmarks/optimize_ratios.py).
+    "cpu": Plan(unroll=1, donate=False, options=(("xla_cpu_experimental_ynn_fusion_type", ""),)),
     # H100 (JAX 0.11.2), the same GD at 1e6 (1e7) elements, loss checked once: unroll 1 / 2 /
     # 10 = 883 / 1798 / 2261 (1233 / 2633 / 2704) GB/s, donation neutral; 2-D rosenbrock
     # 10.3 -> 1.7 us a step and 10,000 rastrigin starts 13.2 -> 2.7 us a step with unroll 10
@@ -65,6 +71,7 @@ def plan_for(platform: str, unroll: int | None = None, donate: bool | None = Non
     return Plan(
         unroll=base.unroll if unroll is None else int(unroll),
         donate=base.donate if donate is None else bool(donate),
+        options=base.options,
     )
 
 
@@ -113,7 +120,7 @@ def compiled(loop: Loop, n_targets: int, plan: Plan, args: Sequence[Any]) -> tup
 
     jitted = jax.jit(counted, donate_argnums=(0,) if plan.donate else ())
     start = time.perf_counter()
-    executable = jitted.lower(*args).compile()
+    executable = jitted.lower(*args).compile(compiler_options=dict(plan.options) or None)
     compile_s = time.perf_counter() - start
     _CACHE[key] = executable
     if len(_CACHE) > _CACHE_SIZE:
