@@ -63,7 +63,7 @@ GRADIENT_SCHEMA = pa.schema(
     + [("bytes_accessed", _F), ("flops_ratio", _F), ("temp_bytes", _I), ("retraces", _I)]
     + [("abs_err_max", _F), ("rel_err_max", _F), ("rel_err_l2", _F), ("digits", _F)]
     + [("reference", _S), ("min_bytes", _F), ("gb_per_s", _F), ("bandwidth_fraction", _F)]
-    + [("compiles", _I)]
+    + [("compiles", _I), ("devices", _I), ("processes", _I), ("process_id", _I)]
 )
 """The ``gradients`` table of DESIGN.md: its columns, in order, with their Arrow types.
 
@@ -75,6 +75,8 @@ The last three are bandwidth accounting: ``min_bytes`` is the least a gradient m
 ``bandwidth_fraction`` that over the device's copy bandwidth measured by the session.
 ``compiles`` counts the XLA compilations a case caused (``jax.monitoring`` events), so a change
 that compiles twice per case shows as a number, not only as seconds.
+``devices`` is how many devices one gradient was split over, ``processes`` how many processes
+shared the session and ``process_id`` which one measured the row (``diffbench.distributed``).
 """
 
 GRADIENT_COLUMNS = tuple(GRADIENT_SCHEMA.names)
