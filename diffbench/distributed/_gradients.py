@@ -58,8 +58,12 @@ class Sharded:
 
     def __call__(self, x: Any) -> jax.Array:
         """The gradient at ``x`` (split over the mesh like x for reverse mode)."""
+        return self.executable(self.put(x))
+
+    def put(self, x: Any) -> jax.Array:
+        """``x`` in the gradient's dtype, placed as the compiled gradient takes it."""
         with float64():
-            return self.executable(jax.device_put(np.asarray(x, self.dtype), self.placement))
+            return jax.device_put(np.asarray(x, self.dtype), self.placement)
 
 
 @x64

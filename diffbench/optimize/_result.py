@@ -36,6 +36,7 @@ COLUMNS = [
     "bandwidth_fraction",
     "devices",
     "processes",
+    "runs",
 ]
 """The columns of the ``runs`` table (DESIGN.md), in order."""
 
@@ -78,7 +79,8 @@ class OptimizeResult:
             every run reads and writes its iterate and its optimizer state (GD ``2 n``,
             momentum ``4 n``, Adam ``6 n`` itemsize per run). Minibatch reads are not counted.
         devices: the devices the runs were split over (1: not sharded); the ``runs`` table
-            also has ``processes``, the processes of the JAX session (``jax.distributed``).
+            also has ``processes``, the processes of the JAX session (``jax.distributed``),
+            and ``runs``, the runs of the call (its throughput is ``runs * steps_per_s``).
     """
 
     function: str
@@ -181,7 +183,7 @@ class OptimizeResult:
             >>> import diffbench
             >>> res = diffbench.optimize.minimize("sphere", "sgd", 10, starts=3)
             >>> res.table(subset=[0, 2]).shape
-            (22, 25)
+            (22, 26)
         """
         picked = np.arange(self.runs) if subset is None else np.asarray(subset, dtype=np.int64)
         goals = len(self.targets)
@@ -224,6 +226,7 @@ class OptimizeResult:
                 "bandwidth_fraction": self.gb_per_s / copy_gbs if copy_gbs else np.nan,
                 "devices": self.devices,
                 "processes": _processes(),
+                "runs": self.runs,
             },
             columns=COLUMNS,
         )

@@ -115,6 +115,20 @@ def run_sections(results: Results) -> list[Section]:
     return [s for s in sections if s.figure]
 
 
+def scale_out_sections(results: Results) -> list[Section]:
+    """Strong and weak scaling over devices and processes (``_scale_out``), when measured."""
+    from . import _scale_out
+
+    table = _scale_out.efficiencies(results.runs)
+    tables = [_scale_out.devices_table(table), _scale_out.processes_table(results.metadata)]
+    section = Section(
+        "scale_out", "Scale-out efficiency", _scale_out.TEXT, [t for t in tables if t]
+    )
+    if not section.tables:
+        return []
+    return [_figure(section, lambda: _scale_out.figure(table))]
+
+
 def summary_sections(results: Results) -> list[Section]:
     """Result sets and the summary tables that open the report."""
     summary = Section("summary", "Summary", _TEXT["summary"])
@@ -134,6 +148,7 @@ def make_report(results: Results, compute_sweeps: bool = True) -> Report:
     sections = summary_sections(results)
     sections += gradient_sections(results, compute_sweeps)
     sections += run_sections(results)
+    sections += scale_out_sections(results)
     from ._studies import study_sections
 
     sections += study_sections(results)
