@@ -67,3 +67,16 @@ def test_suite_shards_and_weak_scale(tmp_path) -> None:
     assert [(c.shards, c.starts) for c in cases] == [(1, 10), (4, 40)]
     assert cases[0].key() == cases[0].__class__(**{**cases[0].__dict__}).key()
     assert '"run"' in cases[0].key() and cases[0].key().endswith("null]")  # old keys unchanged
+
+
+def test_report_section_has_table_and_figure() -> None:
+    from diffbench.report._load import Results
+    from diffbench.report._report import scale_out_sections
+
+    runs = _rows([(1, 1200, 1e6), (2, 1200, 1.5e6)])
+    (section,) = scale_out_sections(Results(runs=runs))
+    assert section.key == "scale_out" and section.figure and section.figure[:4] == b"\x89PNG"
+    assert [row[3:] for row in section.tables[0].rows] == [
+        ["strong", "2", "1,200", "1.5e+06", "75%"]
+    ]
+    assert scale_out_sections(Results(runs=runs[runs["devices"] == 1])) == []
