@@ -122,7 +122,7 @@ class _Sink:
         self.send(table, key, rows, more)
 
     def write_tables(self) -> None:
-        """Checkpoints are process 0's (``_Inbox``); a runner's periodic call does nothing."""
+        """Process 0's loop checkpoints the set (``_coordinator``); the runner's call is a no-op."""
 
 
 class _Outbox:
@@ -239,7 +239,14 @@ def _work(client: Any, cluster: Cluster, cases: list[Any], budget_s: Any, starte
     """A worker: wait for the plan, measure its share, send each case, then its done mark."""
     from ..harness.session import _Runner
 
-    plan = json.loads(client.blocking_key_value_get(f"{PREFIX}/plan", PLAN_TIMEOUT_S * 1000))
+    try:
+        plan = json.loads(client.blocking_key_value_get(f"{PREFIX}/plan", PLAN_TIMEOUT_S * 1000))
+    except Exception as exc:  # noqa: BLE001 - a timeout or a lost coordinator, in one line
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise DiffbenchError(
+            f"process {cluster.process_id} got no cases from process 0 at {cluster.coordinator} "
+            f"within {PLAN_TIMEOUT_S} s ({first}); is process 0 running the same command?"
+        ) from None
     by_id = {(c.table, c.key()): c for c in cases}
     todo = [by_id[(t, k)] for t, k in plan["todo"] if (t, k) in by_id]
     mine = share(todo, cluster.num_processes, cluster.process_id)
