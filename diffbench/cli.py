@@ -111,6 +111,24 @@ def _build_run(parser: argparse.ArgumentParser) -> None:
         "--no-report", action="store_true", help="skip writing <result set>/report/ at the end"
     )
     _plugin_option(parser)
+    _processes_options(parser)
+
+
+def _processes_options(parser: argparse.ArgumentParser) -> None:
+    """Options of a session shared among processes (``diffbench.distributed``)."""
+    group = parser.add_argument_group(
+        "several processes (jax.distributed; process 0 writes the one result set)"
+    )
+    group.add_argument(
+        "--processes", type=int, metavar="N", help="run the session in N local processes"
+    )
+    group.add_argument("--coordinator", metavar="HOST:PORT", help="process 0's address (cluster)")
+    group.add_argument(
+        "--num-processes", type=int, metavar="N", help="processes in all (default: $SLURM_NTASKS)"
+    )
+    group.add_argument(
+        "--process-id", type=int, metavar="I", help="this process, 0 ... N-1 ($SLURM_PROCID)"
+    )
 
 
 def _build_env(parser: argparse.ArgumentParser) -> None:
@@ -153,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _warnings_to_stderr()
     try:
         args = build_parser().parse_args(argv)
+        args.argv = argv  # the command line as given (``--processes`` relaunches it)
         return COMMANDS[args.command].handle(args)
     except DiffbenchError as exc:
         print(f"diffbench: error: {exc}", file=sys.stderr)
@@ -255,8 +274,13 @@ def _run(args: argparse.Namespace) -> int:
     select = Selection(
         tuple(args.function), tuple(args.method), tuple(args.optimizer), tuple(args.dims)
     )
-    result = run_suite(
-        args.suite,
+    if args.processes is not None:
+        if args.coordinator is not None:
+            raise DiffbenchError("Give --processes N (one machine) or --coordinator, not both.")
+        from .distributed._launch import launch
+
+        return launch(args.argv, args.processes)
+    session = dict(
         device=args.device,
         dtype=args.dtype,
         out=args.out or DEFAULT_ROOT,
@@ -265,6 +289,15 @@ def _run(args: argparse.Namespace) -> int:
         select=None if select.empty else select,
         budget_s=args.max_time,
     )
+    from .distributed._session import cluster_from, run_member
+
+    cluster = cluster_from(args.coordinator, args.num_processes, args.process_id)
+    if cluster is None:
+        result = run_suite(args.suite, **session)
+    else:
+        result = run_member(cluster, args.suite, **session)
+        if result is None:  # not process 0: its cases are in process 0's result set
+            return _plugin_failures()
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items()))
     resumed = f" ({result.skipped_done} already done)" if result.skipped_done else ""
     left = f"; {result.left} left for --resume (time budget)" if result.left else ""

@@ -98,11 +98,13 @@ RUN_KEYS = {
     "optimizers": ('["adam"]', "optimizer", {"adam"}),
     "lr": ("[0.25]", "lr", {0.25}),
     "steps": ("7", "steps", {7}),
-    "starts": ("5", "starts", {5}),
+    "starts": ("5", "starts", {10}),  # 5 per device x 2 shards: scale = "weak"
     "seed": ("11", "seed", {11}),  # the suite's own seed is 3
     "dtypes": ('["float32"]', "dtype", {"float32"}),
     "batch": ("16", "batch", {16}),
     "repeats": ("4", "repeats", {4}),
+    "shards": ("[2]", "shards", {2}),
+    "scale": ('"weak"', "starts", {10}),
 }
 
 

@@ -162,6 +162,7 @@ def test_an_older_set_without_newer_columns_still_loads(tmp_path):
         samples=[1e-6],
     )
     newer = ["min_bytes", "gb_per_s", "bandwidth_fraction", "compiles"]
+    newer += ["devices", "processes", "process_id"]
     frame = pd.DataFrame([row]).drop(columns=newer)
     path = tmp_path / "gradients.parquet"
     frame.to_parquet(path)

@@ -214,10 +214,21 @@ def _runs(raw: dict[str, Any], where: str) -> dict[str, Any]:
         "starts": integer(raw.get("starts", 1), "starts", where, minimum=1),
         "batch": None if "batch" not in raw else integer(raw["batch"], "batch", where, minimum=1),
         "repeats": integer(raw.get("repeats", 3), "repeats", where, minimum=1, maximum=10_000),
+        "shards": [
+            integer(v, "shards", where, minimum=1, maximum=4096)
+            for v in list_of(raw.get("shards", [1]), "shards", where)
+        ],
+        "scale": _scale(raw.get("scale", "strong"), where),
     }
     if "seed" in raw:
         out["seed"] = seed(raw["seed"], where)
     return out
+
+
+def _scale(raw: Any, where: str) -> str:
+    if raw not in ("strong", "weak"):
+        raise DiffbenchError(f"`scale` in {where} must be strong or weak; got {raw!r}.")
+    return str(raw)
 
 
 def study_block(raw: Any, where: str) -> dict[str, Any]:

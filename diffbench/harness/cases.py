@@ -102,6 +102,7 @@ class RunCase:
         seed: the PRNG seed of the starts (and minibatches).
         batch: minibatch size for SGD on finite-sum objectives (None: full gradients).
         repeats: timed calls of the compiled runner.
+        shards: the devices its runs are split over (``minimize(devices=)``; 1: one device).
     """
 
     function: str
@@ -115,21 +116,24 @@ class RunCase:
     seed: int = 0
     batch: int | None = None
     repeats: int = field(default=3, compare=False)
+    shards: int = 1
 
     table = "runs"
 
     def key(self) -> str:
-        """The identity used by ``--resume``."""
+        """The identity used by ``--resume`` (``shards`` only when not 1: older keys hold)."""
         return canonical(
             ["run", self.function, self.n, self.dtype, self.device, self.optimizer, self.lr]
             + [self.steps, self.starts, self.seed, self.batch]
+            + ([self.shards] if self.shards != 1 else [])
         )
 
     def label(self) -> str:
         """``run rosenbrock n=2 float64 cpu adam lr=0.01``."""
+        shards = f" on {self.shards} devices" if self.shards != 1 else ""
         return (
             f"run {self.function} n={self.n} {self.dtype} {self.device} "
-            f"{self.optimizer} lr={self.lr:g}"
+            f"{self.optimizer} lr={self.lr:g}{shards}"
         )
 
 

@@ -96,11 +96,12 @@ def device_inventory() -> list[dict[str, Any]]:
 
 
 def available_devices(platform_name: str) -> list[Any]:
-    """Return the JAX devices of ``platform_name`` (``cpu``, ``gpu``, ``tpu``); [] if none."""
+    """Return this process's JAX devices of ``platform_name`` (``cpu``, ``gpu``, ``tpu``); []
+    if none. In a multi-process session (``jax.distributed``) the others' are not counted."""
     import jax
 
     try:
-        return list(jax.devices(platform_name))
+        return list(jax.local_devices(backend=platform_name))
     except RuntimeError:
         return []
 

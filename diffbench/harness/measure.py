@@ -88,6 +88,9 @@ def empty_row(case: GradientCase, run_id: str) -> dict[str, Any]:
         repeats=0,
         samples=[],
         retraces=0,
+        devices=1,
+        processes=1,
+        process_id=0,
     )
     return row
 

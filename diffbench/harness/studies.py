@@ -15,7 +15,7 @@ def measure_study(case: StudyCase, run_id: str) -> list[dict[str, Any]]:
 
     from .. import studies
 
-    with jax.default_device(jax.devices(case.device)[0]):
+    with jax.default_device(jax.local_devices(backend=case.device)[0]):
         table = studies.run(case.study, case.size)
     extra = {"run_id": run_id, "device": case.device, "size": case.size}
     rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]

@@ -34,6 +34,8 @@ A suite is a built-in name (``smoke``, ``standard``, ``full``, ``gpu``; files in
     starts = 4                           # sampled in the bounds with the suite's seed
     batch = 32                           # optional: SGD minibatches on finite-sum objectives
     repeats = 3                          # timed calls of the compiled runner
+    shards = [1, 2, 4]                   # optional: devices the runs are split over
+    scale = "weak"                       # optional: weak = starts per device (default strong)
 
     [[studies]]                          # diffbench.studies: one table per study
     names = ["saddles", "learning-rate"] # "*" = every study
@@ -74,7 +76,7 @@ _BLOCKS = {
     "gradients": {"functions", "tags", "dims", "methods", "params", "dtypes", "timing"},
     "sweeps": {"functions", "tags", "dims", "methods", "dtypes"},
     "runs": {"functions", "tags", "dims", "optimizers", "lr", "steps", "starts", "seed", "dtypes"}
-    | {"batch", "repeats"},
+    | {"batch", "repeats", "shards", "scale"},
 }
 
 
@@ -326,12 +328,13 @@ def _run_cases(block: dict[str, Any], device: str, dtypes: list[str], seed: int)
             optimizer=opt,
             lr=lr,
             steps=block["steps"],
-            starts=block["starts"],
+            starts=block["starts"] * (shards if block["scale"] == "weak" else 1),
             seed=block.get("seed", seed),
             batch=block["batch"],
             repeats=block["repeats"],
+            shards=shards,
         )
-        for (function, n), dtype, opt, lr in itertools.product(
-            block["points"], dtypes, block["optimizers"], block["lr"]
+        for (function, n), dtype, opt, lr, shards in itertools.product(
+            block["points"], dtypes, block["optimizers"], block["lr"], block["shards"]
         )
     ]

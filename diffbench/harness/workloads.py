@@ -81,6 +81,7 @@ def measure_run(
         repeats=case.repeats,
         warmup=RUN_WARMUP,
         device=case.device,
+        devices=case.shards,
         run_id=run_id,
     )
     picked = recorded_runs(result.runs)

@@ -73,22 +73,28 @@ def onehot(indices: jax.Array, n: int, dtype: Any) -> jax.Array:
     return (indices[:, None] == jnp.arange(n)[None, :]).astype(dtype)
 
 
-def evaluate_shifted(f: Callable, x: jax.Array, shifts: jax.Array) -> jax.Array:
+def evaluate_shifted(
+    f: Callable, x: jax.Array, shifts: jax.Array, first: Any = 0, count: int | None = None
+) -> jax.Array:
     """Return ``F[k, i] = f(x + shifts[k, i] e_i)`` for all k and i (shape ``(K, n)``).
 
     ``shifts`` may be complex (the complex step); then ``x`` is promoted to its dtype and F
-    is complex.
+    is complex. With ``count``, only the directions ``first ... first + count - 1`` (shape
+    ``(K, count)``; ``first`` may be traced): one device's share of the directions when they
+    are split over a mesh (``diffbench.distributed``).
     """
     k_points, n = shifts.shape
     base = x.astype(shifts.dtype)
 
-    def block(indices: jax.Array) -> jax.Array:
+    def block(local: jax.Array) -> jax.Array:
+        indices = first + local
         steps = jnp.take(shifts, indices, axis=1, mode="clip")  # (K, B)
         points = base[None, None, :] + steps[:, :, None] * onehot(indices, n, shifts.dtype)[None]
         values = jax.vmap(f)(points.reshape(-1, n))
         return values.reshape(k_points, indices.shape[0])
 
-    return over_direction_blocks(block, n, k_points * n * shifts.dtype.itemsize)
+    directions = n if count is None else count
+    return over_direction_blocks(block, directions, k_points * n * shifts.dtype.itemsize)
 
 
 def jvp_basis(f: Callable, x: jax.Array) -> jax.Array:

@@ -56,19 +56,25 @@ def coordinate_steps(x: jax.Array, step: Any) -> jax.Array:
     return (x + h) - x
 
 
-def stencil_gradient(f: Callable, x: jax.Array, stencil: Stencil, step: Any) -> jax.Array:
-    """Return the stencil's gradient estimate of ``f`` at ``x`` (same dtype as ``x``)."""
+def stencil_gradient(
+    f: Callable, x: jax.Array, stencil: Stencil, step: Any, first: Any = 0, count: int | None = None
+) -> jax.Array:
+    """Return the stencil's gradient estimate of ``f`` at ``x`` (same dtype as ``x``).
+
+    With ``count``, only coordinates ``first ... first + count - 1``: one device's share of
+    the directions over a mesh (``diffbench.distributed``).
+    """
     h = coordinate_steps(x, step)
     pairs = list(zip(stencil.offsets, stencil.weights, strict=True))
     moves = [(o, w) for o, w in pairs if o != 0.0]
     centre = sum(w for o, w in pairs if o == 0.0)
     offsets = jnp.asarray([o for o, _ in moves], dtype=x.dtype)
     weights = jnp.asarray([w for _, w in moves], dtype=x.dtype)
-    values = evaluate_shifted(f, x, offsets[:, None] * h[None, :])  # (K, n)
+    values = evaluate_shifted(f, x, offsets[:, None] * h[None, :], first, count)  # (K, n)
     total = jnp.tensordot(weights, values, axes=1)
     if centre:
         total = total + centre * f(x)
-    return total / h
+    return total / (h if count is None else jax.lax.dynamic_slice(h, (first,), (count,)))
 
 
 def complex_step_gradient(f: Callable, x: jax.Array, step: Any) -> jax.Array:

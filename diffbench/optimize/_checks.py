@@ -165,9 +165,9 @@ def _default_stride(steps: int, check: int) -> int:
 def device(name: str | None) -> jax.Device:
     """The device to run on: JAX's default, or the first of platform ``name``."""
     if name is None:
-        return jax.devices()[0]
+        return jax.local_devices()[0]  # this process's (jax.distributed: not process 0's)
     try:
-        return jax.devices(name)[0]
+        return jax.local_devices(backend=name)[0]
     except RuntimeError:
         seen = ", ".join(sorted({d.platform for d in jax.devices()}))
         fail(f"No {name} device: JAX sees {seen}.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -82,8 +82,10 @@ def arguments(
     tol: float | None,
     dtype: np.dtype,
     dev: jax.Device,
+    mesh: Any = None,
 ) -> tuple:
-    """The runner's arguments on ``dev``: ``(x0, lr, keys, targets, stop, data)``."""
+    """The runner's arguments on ``dev``: ``(x0, lr, keys, targets, stop, data)``; with a
+    ``mesh``, the runs padded and split over its devices (``distributed._runs.place``)."""
     goals = _targets.targets(f_ref) if f_ref is not None else None
     last = -np.inf if goals is None else goals[-1]
     goals = np.full(len(_targets.EXPONENTS), -np.inf) if goals is None else goals
@@ -96,6 +98,10 @@ def arguments(
     stop = Stop(np.asarray(-1.0 if tol is None else tol, dtype), np.asarray(last, dtype))
     lr = np.asarray(np.nan_to_num(runs.lr, nan=0.0), dtype)
     host = (np.asarray(points[runs.start], dtype), lr, raw, np.asarray(goals, dtype), stop, data)
+    if mesh is not None:
+        from ..distributed._runs import place
+
+        return place(host, mesh)
     return on_device(host, dev)
 
 

@@ -10,6 +10,7 @@ import jax
 import numpy as np
 
 from .._x64 import x64
+from ..distributed._runs import jit_shardings, runs_mesh, trim
 from . import _checks, _inputs, _targets
 from ._inputs import Grid
 from ._loop import Loop, state_bytes
@@ -44,6 +45,7 @@ def minimize(
     repeats: int = 1,
     warmup: int = 0,
     device: str | None = None,
+    devices: Any = None,
     unroll: int | None = None,
     donate: bool | None = None,
     run_id: str | None = None,
@@ -91,6 +93,10 @@ def minimize(
         warmup: untimed calls before the timed ones (caches, page faults, thread pools);
             sessions pass 1. The result comes from the first call made.
         device: ``"cpu"`` or ``"gpu"`` (default: JAX's default device).
+        devices: split the runs over this process's devices of that platform
+            (``diffbench.distributed``): None (all of them, at most one per run), a count,
+            or a list of ``jax.Device``; ``1`` runs unsharded. Results equal the unsharded
+            call's (the runs axis is padded to a multiple of the devices, then trimmed).
         unroll, donate: override the backend's ``PLANS`` entry (scan unroll, donate x0).
         run_id: identifier for the table rows (default: a fresh one per call).
 
@@ -119,12 +125,15 @@ def minimize(
     points = _inputs.starts(obj, first, starts, key)
     _checks.runs(len(points) * lrs.size * seed_list.size, obj.n, dtype, dev)
     grid = _inputs.grid(len(points), lrs, seed_list)
+    mesh = runs_mesh(devices, dev.platform, len(grid.start))
     loop = Loop(obj, opt, use_lr, steps, stride, check, tol is not None, sampler, plan.unroll)
     known = obj.f_opt if f_opt is None else float(f_opt)
-    args = _inputs.arguments(obj, points, grid, known, tol, dtype, dev)
-    executable, compile_s = compiled(loop, len(_targets.EXPONENTS), plan, args)
+    args = _inputs.arguments(obj, points, grid, known, tol, dtype, dev, mesh)
+    shardings = None if mesh is None else jit_shardings(mesh)
+    executable, compile_s = compiled(loop, len(_targets.EXPONENTS), plan, args, shardings)
     out, seconds = execute(executable, args, repeats, plan.donate, warmup)
-    timing = (seconds, compile_s)
+    out = out if mesh is None else trim(out, len(grid.start))
+    timing = (seconds, compile_s, 1 if mesh is None else mesh.size)
     return _result(obj, opt.label, loop, grid, points[grid.start], out, timing, known, dev, run_id)
 
 
@@ -135,13 +144,13 @@ def _result(
     grid: Grid,
     x0: np.ndarray,
     out: Any,
-    timing: tuple[list[float], float],
+    timing: tuple[list[float], float, int],
     f_ref: float | None,
     dev: jax.Device,
     run_id: str | None,
 ) -> OptimizeResult:
     """Assemble the result; targets from the trace where the optimum is unknown."""
-    trace_steps, (seconds, compile_s) = np.asarray(loop.trace_steps), timing
+    trace_steps, (seconds, compile_s, devices) = np.asarray(loop.trace_steps), timing
     hit_step, hit_evals, known = out.hit_step, out.hit_evals, f_ref is not None
     if not known:
         f_ref = _targets.best_value(out.trace, out.f_final)
@@ -183,6 +192,7 @@ def _result(
         compile_s=compile_s,
         steps_done=steps_done,
         min_bytes=2.0 * per_run * len(grid.start),
+        devices=devices,
     )
 
 

@@ -104,8 +104,14 @@ def _signature(args: Sequence[Any]) -> tuple:
     return (tuple((leaf.shape, str(leaf.dtype)) for leaf in leaves), tuple(sorted(devices)))
 
 
-def compiled(loop: Loop, n_targets: int, plan: Plan, args: Sequence[Any]) -> tuple[Any, float]:
-    """Return ``(executable, compile_s)``; ``compile_s`` is 0.0 when the cache had it."""
+def compiled(
+    loop: Loop, n_targets: int, plan: Plan, args: Sequence[Any], shardings: dict | None = None
+) -> tuple[Any, float]:
+    """Return ``(executable, compile_s)``; ``compile_s`` is 0.0 when the cache had it.
+
+    ``shardings`` (``in_shardings``/``out_shardings`` for ``jax.jit``) splits the runs over a
+    mesh (``distributed._runs``); the devices of ``args`` are part of the cache key.
+    """
     key = (loop.objective.identity, _loop_key(loop), n_targets, plan, _signature(args))
     if key in _CACHE:
         _STATS["hits"] += 1
@@ -118,7 +124,7 @@ def compiled(loop: Loop, n_targets: int, plan: Plan, args: Sequence[Any]) -> tup
         _STATS["traces"] += 1
         return run(*a)
 
-    jitted = jax.jit(counted, donate_argnums=(0,) if plan.donate else ())
+    jitted = jax.jit(counted, donate_argnums=(0,) if plan.donate else (), **(shardings or {}))
     start = time.perf_counter()
     executable = jitted.lower(*args).compile(compiler_options=dict(plan.options) or None)
     compile_s = time.perf_counter() - start

@@ -13,7 +13,7 @@ from pathlib import Path
 from .._errors import DiffbenchError
 from ..results import Results, load_results
 from ..results._journal import write_bytes_atomic
-from . import _tables
+from . import _scale_out, _tables
 from ._bandwidth import bandwidth_table
 from ._html import render_html
 from ._markdown import render_markdown
@@ -25,6 +25,7 @@ from .figures import (
     digits_heatmap,
     ecdf_figure,
     flops_vs_time,
+    scale_out_figure,
     scaling_figure,
     sweep_figure,
 )
@@ -81,6 +82,18 @@ def run_sections(results: Results) -> list[Section]:
     return [s for s in sections if s.figure]
 
 
+def scale_out_sections(results: Results) -> list[Section]:
+    """Strong and weak scaling over devices and processes (``_scale_out``), when measured."""
+    table = _scale_out.efficiencies(results.runs)
+    tables = [_scale_out.devices_table(table), _scale_out.processes_table(results.metadata)]
+    section = Section(
+        "scale_out", "Scale-out efficiency", _scale_out.TEXT, [t for t in tables if t]
+    )
+    if not section.tables:
+        return []
+    return [with_figure(section, lambda: scale_out_figure(table))]
+
+
 def summary_sections(results: Results) -> list[Section]:
     """Result sets and the summary tables that open the report."""
     summary = Section("summary", "Summary", _TEXT["summary"])
@@ -100,6 +113,7 @@ def make_report(results: Results, compute_sweeps: bool = True) -> Report:
     sections = summary_sections(results)
     sections += gradient_sections(results, compute_sweeps)
     sections += run_sections(results)
+    sections += scale_out_sections(results)
     sections += study_sections(results)
     failures = _tables.failures(results.gradients, results.runs)
     if failures:

@@ -86,6 +86,9 @@ GRADIENTS = (
     Column("reference", _S, "", "what the truth was (`mpmath`, `reverse_ad_f64`, ...)"),
     *_BANDWIDTH,
     Column("compiles", _I, "", "XLA compilations the case caused"),
+    Column("devices", _I, "", "devices one gradient was split over"),
+    Column("processes", _I, "", "processes that shared the session"),
+    Column("process_id", _I, "", "the process that measured the row"),
 )
 """``gradients``: one row per gradient measurement (function x n x dtype x device x method)."""
 
@@ -102,6 +105,9 @@ RUNS = (
     Column("diverged", _B, "", "the loss became non-finite"),
     Column("status", _S, "", "`ok`, `converged`, `diverged`, `error`"),
     *_BANDWIDTH,
+    Column("devices", _I, "", "devices the call's runs were split over"),
+    Column("processes", _I, "", "processes that shared the session"),
+    Column("runs", _I, "", "runs in the call (starts x learning rates x seeds)"),
 )
 """``runs``: one row per optimizer run and target."""
 

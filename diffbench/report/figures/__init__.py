@@ -15,6 +15,7 @@ from .gradients import digits_heatmap as digits_heatmap
 from .gradients import flops_vs_time as flops_vs_time
 from .runs import convergence_figure as convergence_figure
 from .runs import ecdf_figure as ecdf_figure
+from .scale_out import scale_out_figure as scale_out_figure
 from .scaling import scaling_figure as scaling_figure
 from .studies import local_minima_figure as local_minima_figure
 from .studies import saddles_figure as saddles_figure
