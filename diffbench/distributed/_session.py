@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import DiffbenchError
-from .._journal import jsonable
+from ..results._journal import jsonable
 from .._x64 import x64
 
 PREFIX = "diffbench"
