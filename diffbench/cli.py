@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from ._errors import DiffbenchError
+from ._errors import DiffbenchError, first_line
 
 LISTS = ("functions", "methods", "suites", "optimizers")
 
@@ -191,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one line unless asked for the traceback
         if os.environ.get("DIFFBENCH_TRACEBACK"):
             traceback.print_exc()
-        first = (str(exc).strip().splitlines() or [""])[0]
+        first = first_line(exc)
         print(
             f"diffbench: internal error: {type(exc).__name__}: {first} "
             "(set DIFFBENCH_TRACEBACK=1 for the traceback)",
@@ -318,7 +318,7 @@ def _write_report(path: Path) -> None:
     try:
         report = build_report([path], path / "report", compute_sweeps=False)
     except Exception as exc:  # noqa: BLE001 - the results are saved; the report is extra
-        first = (str(exc).strip().splitlines() or [""])[0]
+        first = first_line(exc)
         print(f"diffbench: warning: no report ({type(exc).__name__}: {first})", file=sys.stderr)
         return
     print(f"report: {report.html}")

@@ -54,7 +54,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .._errors import DiffbenchError, closest, unknown
+from .._errors import DiffbenchError, closest, first_line, unknown
 from . import _spec
 from .cases import GradientCase, RunCase, StudyCase, SweepCase, canonical
 from .timing import TimingPolicy
@@ -155,7 +155,7 @@ def load_suite(name_or_path: str | Path) -> Suite:
     try:
         raw = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        first = (str(exc).strip().splitlines() or ["too deeply nested"])[0]
+        first = first_line(exc, "too deeply nested")
         raise DiffbenchError(f"Suite {source} is not valid TOML: {first}.") from None
     return parse_suite(raw, name, source)
 
