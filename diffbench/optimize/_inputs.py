@@ -18,7 +18,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _checks, _targets
+from .. import _checks
+from . import _targets
 from ._batched import Stop
 from ._objective import Objective
 

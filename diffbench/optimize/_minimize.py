@@ -9,8 +9,9 @@ from typing import Any
 import jax
 import numpy as np
 
+from .. import _checks
 from .._x64 import x64
-from . import _checks, _inputs, _targets
+from . import _inputs, _targets
 from ._inputs import Grid
 from ._loop import Loop, state_bytes
 from ._objective import Objective
@@ -110,7 +111,7 @@ def minimize(
     first = None if x0 is None else _checks.points(x0)
     obj = resolve_objective(f, _checks.dimension(n, first), minibatch=batch is not None)
     sampler = None if batch is None else check_sampler(obj.size, batch, sampling)
-    steps = _checks.steps(steps, epochs, sampler)
+    steps = _checks.steps(steps, epochs, None if sampler is None else sampler.steps_per_epoch)
     lrs, use_lr = _checks.learning_rates(lr, opt)
     seed_list = _checks.seeds(seeds, key)
     stride, check = _checks.strides(steps, trace_every, check_every, tol)
