@@ -28,5 +28,6 @@ METHODS = [
         _symbolic_factory,
         defaults={"max_n": SYMBOLIC_MAX_N},
         description="SymPy gradient of the definition, lambdified to jax.numpy (CSE)",
+        derivation="sympy",
     ),
 ]
