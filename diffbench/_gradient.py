@@ -38,7 +38,7 @@ def _split(record: Method, params: dict[str, Any]) -> tuple[tuple, dict[str, flo
 
 def _cached(objective: Objective, rest: tuple, build: Callable[[Objective], Callable]) -> Callable:
     """Return ``build(objective)`` from the cache (see ``diffbench._cache``)."""
-    if objective.definition is not None:  # registered functions live as long as the registry
+    if objective.definition is not None or objective.finite_sum:  # keyed by their identity
         return _CACHE.lookup(("definition", objective, rest), lambda: build(objective))
     return _CACHE.get(objective.jax_fn, rest, lambda fn: build(Objective(objective.name, fn, None)))
 

@@ -141,16 +141,7 @@ def as_objective(f: Any) -> Objective:
 
 def _finite_sum(fs: FiniteSum) -> Objective:
     data, loss = dict(fs.data), fs.example_loss
-
-    def mean_loss(x: Any) -> Any:  # the data in x's dtype (strict promotion: no mixing)
-        typed = {k: jnp.asarray(v, x.dtype) if _floating(v) else v for k, v in data.items()}
-        return jnp.mean(loss(jnp, x, typed))
-
-    return Objective(fs.name, mean_loss, example_loss=loss, data=data)
-
-
-def _floating(array: Any) -> bool:
-    return np.issubdtype(np.asarray(array).dtype, np.floating)
+    return Objective(fs.name, lambda x: jnp.mean(loss(jnp, x, data)), example_loss=loss, data=data)
 
 
 def resolve(f: Any, n: int | None, *, minibatch: bool) -> Objective:
