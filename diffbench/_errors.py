@@ -30,6 +30,21 @@ class UnknownNameError(DiffbenchError, KeyError):
         return str(self.args[0])
 
 
+def first_line(message: object, default: str = "") -> str:
+    """Return the first non-empty line of ``message`` (an exception or text), stripped.
+
+    Returns ``default`` when the message is empty or blank (``str(KeyError())`` is ``""``), so
+    a caller never indexes an empty list.
+    """
+    lines = [line.strip() for line in str(message).strip().splitlines()]
+    return next((line for line in lines if line), default)
+
+
+def describe(exc: BaseException) -> str:
+    """Return ``"TypeName: first line"`` of an exception (just ``"TypeName"`` for an empty one)."""
+    return f"{type(exc).__name__}: {first_line(exc)}".rstrip(": ")
+
+
 def closest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     """Return up to ``limit`` candidates closest to ``name`` (best first)."""
     candidates = list(candidates)

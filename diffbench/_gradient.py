@@ -14,7 +14,6 @@ from ._checks import check_direction, check_point
 from ._objective import Objective, as_objective
 from ._x64 import x64
 from .methods._method import Method, check_param
-from .methods.finite_difference import _richardson_error_factory
 from .methods.hessian import hvp as _hvp
 
 _CACHE = CompileCache()
@@ -39,7 +38,7 @@ def _split(record: Method, params: dict[str, Any]) -> tuple[tuple, dict[str, flo
 
 def _cached(objective: Objective, rest: tuple, build: Callable[[Objective], Callable]) -> Callable:
     """Return ``build(objective)`` from the cache (see ``diffbench._cache``)."""
-    if objective.definition is not None:  # registered functions live as long as the registry
+    if objective.definition is not None or objective.finite_sum:  # keyed by their identity
         return _CACHE.lookup(("definition", objective, rest), lambda: build(objective))
     return _CACHE.get(objective.jax_fn, rest, lambda fn: build(Objective(objective.name, fn, None)))
 
@@ -105,11 +104,14 @@ def gradient(f: Any, x: Any, method: str = "reverse_ad", **params: Any) -> jax.A
 
 
 @x64
-def gradient_with_error(f: Any, x: Any, **params: Any) -> tuple[jax.Array, jax.Array]:
-    """Return ``richardson``'s gradient and its error estimate (both shaped like ``x``).
+def gradient_with_error(
+    f: Any, x: Any, method: str = "richardson", **params: Any
+) -> tuple[jax.Array, jax.Array]:
+    """Return a method's gradient and its error estimate (both shaped like ``x``).
 
-    The estimate is the one the method minimized for each coordinate: the truncation
-    (distance between neighbouring extrapolations) plus the rounding of f.
+    The method must have an error estimate (``Method.with_error``); ``richardson``'s is the
+    one it minimized for each coordinate: the truncation (distance between neighbouring
+    extrapolations) plus the rounding of f.
 
     Example:
         >>> import diffbench, numpy as np
@@ -119,17 +121,17 @@ def gradient_with_error(f: Any, x: Any, **params: Any) -> tuple[jax.Array, jax.A
     """
     objective = as_objective(f)
     x = check_point(x)
-    record = methods.get("richardson")
+    record = methods.get(method)
     frozen, runtime = _split(record, params)
     n, dtype, static = x.shape[0], x.dtype, dict(frozen)
+    record.build_with_error(objective, n, dtype, **static)  # checks it has one, and the params
 
     def build(target: Objective) -> Callable:
-        record.build(target, n, dtype, **static)  # validates the parameters
         return jax.jit(
-            lambda x, runtime: _richardson_error_factory(target, n, dtype, **static, **runtime)(x)
+            lambda x, runtime: record.build_with_error(target, n, dtype, **static, **runtime)(x)
         )
 
-    rest = ("richardson_error", n, np.dtype(dtype).name, frozen)
+    rest = ("with_error", record.name, n, np.dtype(dtype).name, frozen)
     return _cached(objective, rest, build)(x, runtime)
 
 

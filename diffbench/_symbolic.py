@@ -8,9 +8,8 @@ back into JAX code, and the mpmath printer gives a high-precision reference eval
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath
@@ -30,32 +29,26 @@ class SymbolicForm:
     Attributes:
         expr: f as a SymPy expression of ``variables``.
         variables: the n real symbols ``x0 ... x{n-1}``.
-        seconds: wall time spent per stage (``expression_s``, ``gradient_s``, ...), in seconds.
     """
 
     expr: Any
     variables: list[Any]
-    seconds: dict[str, float] = field(default_factory=dict)
     _gradient: list[Any] | None = None
     _hessian: Any = None
 
     @property
     def gradient(self) -> list[Any]:
-        """The n partial derivatives (computed once, timed in ``seconds['gradient_s']``)."""
+        """The n partial derivatives (computed once)."""
         if self._gradient is None:
-            start = time.perf_counter()
             self._gradient = [sympy.diff(self.expr, v) for v in self.variables]
-            self.seconds["gradient_s"] = time.perf_counter() - start
         return self._gradient
 
     @property
     def hessian(self) -> Any:
-        """The n x n matrix of second derivatives (from the gradient, timed)."""
+        """The n x n matrix of second derivatives (from the gradient, computed once)."""
         if self._hessian is None:
             grad = self.gradient
-            start = time.perf_counter()
             self._hessian = sympy.Matrix([[sympy.diff(g, v) for v in self.variables] for g in grad])
-            self.seconds["hessian_s"] = time.perf_counter() - start
         return self._hessian
 
 
@@ -63,10 +56,9 @@ class SymbolicForm:
 def symbolic_form(tf: TestFunction, n: int) -> SymbolicForm:
     """Return the (cached) exact expression of ``tf`` in dimension ``n``."""
     tf.check_dim(n)
-    start = time.perf_counter()
     variables = symbols(n)
     expr = sympy.sympify(tf.fn(sympy_namespace, variables))
-    return SymbolicForm(expr, list(variables), {"expression_s": time.perf_counter() - start})
+    return SymbolicForm(expr, list(variables))
 
 
 def jax_function(variables: list[Any], exprs: list[Any]) -> Callable[[Any], Any]:

@@ -37,28 +37,24 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
-from . import _symbolic, _tape
+from . import _symbolic, _tape, methods
 from ._checks import check_point
 from ._errors import DiffbenchError
 from ._gradient import gradient
 from ._objective import Objective, as_objective
 from ._x64 import x64
-from .methods.finite_difference import (
-    COMPLEX_STEP,
-    STENCILS,
-    complex_step_gradient,
-    richardson_table,
-    stencil_gradient,
-)
+from .methods.finite_difference import COMPLEX_STEP
 
 REFERENCE_MAX_N = 64
 """Largest n for the mpmath reference; above it the extended-precision reverse sweep is used."""
 
 MPMATH = f"mpmath{_symbolic.REFERENCE_DIGITS}"
 SWEEP = "longdouble_reverse_sweep"
-SHARED_DERIVATION = {MPMATH: {"symbolic"}, "reverse_ad_f64": {"reverse_ad"}}
-SHARED_DERIVATION["forward_ad_f64"] = {"forward_ad"}
-"""Reference name -> the methods it shares its derivation with (never scored against it)."""
+DERIVATION = {MPMATH: "sympy", "reverse_ad_f64": "jax_reverse", "forward_ad_f64": "jax_forward"}
+"""Reference name -> its derivation; a method of the same ``Method.derivation`` is never
+scored against it."""
+AD_REFERENCES = ("reverse_ad", "forward_ad")
+"""For a plain JAX callable, the float64 autodiff truths, in order of preference."""
 
 MAX_DIGITS = 17.0
 SMALL_COMPONENT = 1e-8
@@ -104,7 +100,7 @@ def reference_gradient(f: Any, x: Any, method: str | None = None) -> tuple[np.nd
         f: a registry name, a ``TestFunction`` or a JAX callable.
         x: the point.
         method: the method the truth will score, if any: a reference sharing its derivation
-            (``SHARED_DERIVATION``) is replaced by the next best one.
+            (``DERIVATION``, ``Method.derivation``) is replaced by the next best one.
 
     Returns:
         The gradient in float64 and the reference's name (module docstring).
@@ -119,19 +115,28 @@ def reference_gradient(f: Any, x: Any, method: str | None = None) -> tuple[np.nd
     x64 = np.asarray(check_point(x), dtype=np.float64)
     definition = objective.definition
     usable = definition is not None and not definition.jax_only  # NumPy can evaluate it
-    if usable and x64.shape[0] <= REFERENCE_MAX_N and method != "symbolic":
+    if usable and x64.shape[0] <= REFERENCE_MAX_N and independent(MPMATH, method):
         return _symbolic.reference_gradient(definition, x64), MPMATH
     if usable:
         definition.check_dim(x64.shape[0])
         return np.asarray(_tape.reverse_sweep(definition.fn, x64)[1], dtype=np.float64), SWEEP
-    ad = "forward_ad" if method == "reverse_ad" else "reverse_ad"
+    ad = next(a for a in AD_REFERENCES if independent(f"{a}_f64", method))
     truth = gradient(objective, jnp.asarray(x64, dtype=jnp.float64), method=ad)
     return np.asarray(truth, dtype=np.float64), f"{ad}_f64"
 
 
-def independent(reference: str, method: str) -> bool:
-    """Return whether the truth named ``reference`` may score ``method`` (not itself)."""
-    return method not in SHARED_DERIVATION.get(reference, ())
+def independent(reference: str, method: str | None) -> bool:
+    """Return whether the truth named ``reference`` may score ``method`` (not itself).
+
+    No method (None), or one not registered (any more), shares nothing.
+    """
+    shared = DERIVATION.get(reference)
+    if shared is None or method is None:
+        return True
+    try:
+        return methods.get(method).derivation != shared
+    except DiffbenchError:
+        return True
 
 
 @x64
@@ -157,7 +162,16 @@ def accuracy(f: Any, x: Any, method: str, reference: Any = None, **params: Any) 
 
 # -- step-size sweep -----------------------------------------------------------------------
 
-SWEEPABLE = (*STENCILS, "complex_step", "richardson")
+
+def sweepable() -> list[str]:
+    """Return the gradient methods ``step_sweep`` takes: those with a ``Method.sweep`` variant."""
+    return [name for name in methods.names() if methods.get(name).sweep is not None]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SWEEPABLE":  # the registry may grow (plugins): computed when asked
+        return tuple(sweepable())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -236,12 +250,12 @@ def step_sweep(
     Args:
         f: a registry name, a ``TestFunction`` or a JAX callable.
         x: the point; its dtype (float32 or float64) is the precision swept.
-        method: one of ``forward``, ``backward``, ``central``, ``central4``, ``complex_step``,
-            ``richardson``.
+        method: a method with a step (``sweepable()``: ``forward``, ``backward``, ``central``,
+            ``central4``, ``complex_step``, ``richardson``, and plugins' that define ``sweep``).
         steps: relative steps (``h_i = step * max(1, |x_i|)``); default ``default_steps``.
         reference: an explicit truth; by default ``reference_gradient(f, x)``.
-        levels: extrapolation levels of ``richardson`` in the sweep (classic Richardson at
-            steps ``h, h/2, ...``: the sweep shows one table's V-curve, not the adaptive pick).
+        levels: extrapolation levels of an extrapolating method (``richardson``: classic
+            Richardson at steps ``h, h/2, ...``, one table's V-curve, not the adaptive pick).
 
     Example:
         >>> import diffbench, numpy as np
@@ -249,9 +263,9 @@ def step_sweep(
         >>> 1e-7 < sweep.best_step < 1e-4  # near eps^(1/3) = 6e-6
         True
     """
-    if method not in SWEEPABLE:
+    if method not in (known := sweepable()):
         raise DiffbenchError(
-            f"step_sweep takes a finite-difference method ({', '.join(SWEEPABLE)}); got `{method}`."
+            f"step_sweep takes a finite-difference method ({', '.join(known)}); got `{method}`."
         )
     objective = as_objective(f)
     x = check_point(x)
@@ -270,14 +284,10 @@ def step_sweep(
 
 @functools.lru_cache(maxsize=128)
 def _sweep_jit(objective: Objective, method: str, levels: int) -> Any:
-    f = objective.jax_fn
+    f, at_step = objective.jax_fn, methods.get(method).sweep
 
     def one(x: jax.Array, step: jax.Array) -> jax.Array:
-        if method == "complex_step":
-            return complex_step_gradient(f, x, step)
-        if method == "richardson":
-            return richardson_table(f, x, step, levels)[0]
-        return stencil_gradient(f, x, STENCILS[method], step)
+        return at_step(f, x, step, levels)
 
     return jax.jit(jax.vmap(one, in_axes=(None, 0)))
 
@@ -287,6 +297,7 @@ __all__ = [
     "REFERENCE_MAX_N",
     "StepSweep",
     "accuracy",
+    "sweepable",
     "default_steps",
     "digits_from_error",
     "errors",

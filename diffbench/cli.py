@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from ._argtypes import OneLineParser
-from ._errors import DiffbenchError
+from ._errors import DiffbenchError, first_line
 
 LISTS = ("functions", "methods", "suites", "optimizers")
 
@@ -194,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one line unless asked for the traceback
         if os.environ.get("DIFFBENCH_TRACEBACK"):
             traceback.print_exc()
-        first = (str(exc).strip().splitlines() or [""])[0]
+        first = first_line(exc)
         print(
             f"diffbench: internal error: {type(exc).__name__}: {first} "
             "(set DIFFBENCH_TRACEBACK=1 for the traceback)",

@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import DiffbenchError
+from ._errors import DiffbenchError, first_line
 
 ENTRY_POINT_GROUP = "diffbench.plugins"
 METHOD_KINDS = {"exact": "exact", "finite_difference": "finite_difference"}
@@ -76,7 +76,7 @@ def loaded() -> dict[str, str]:
 
 
 def _fail(plugin: str, message: str) -> PluginError:
-    line = (message.strip().splitlines() or [""])[0]
+    line = first_line(message)
     _failures.setdefault(plugin, line)
     return PluginError(f"plugin `{plugin}`: {line}")
 

@@ -90,35 +90,94 @@ def test_run_blocks_expand_over_optimizers_and_rates(tmp_path):
     assert {c.steps for c in runs} == {10}
 
 
-RUN_KEYS = {
-    # suite key -> (TOML value, the RunCase field it sets, the values the cases must carry)
-    "functions": ('["sphere", "rosenbrock", "linear_regression"]', "function", None),
-    "tags": ('["convex"]', "function", {"sphere", "linear_regression"}),  # not rosenbrock
-    "dims": ("[3]", "n", {3, 5}),  # linear_regression has its own n = 5
-    "optimizers": ('["adam"]', "optimizer", {"adam"}),
-    "lr": ("[0.25]", "lr", {0.25}),
-    "steps": ("7", "steps", {7}),
-    "starts": ("5", "starts", {10}),  # 5 per device x 2 shards: scale = "weak"
-    "seed": ("11", "seed", {11}),  # the suite's own seed is 3
-    "dtypes": ('["float32"]', "dtype", {"float32"}),
-    "batch": ("16", "batch", {16}),
-    "repeats": ("4", "repeats", {4}),
-    "shards": ("[2]", "shards", {2}),
-    "scale": ('"weak"', "starts", {10}),
+# Issue 13: every key of every block, set away from its default, must reach the cases it
+# configures. kind -> key -> (TOML value, the case field it sets, the values the cases carry;
+# None: checked through another key of the same table).
+BLOCK_KEYS = {
+    "gradients": {
+        "functions": ('["sphere", "rosenbrock", "linear_regression"]', "function", None),
+        "tags": ('["convex"]', "function", {"sphere", "linear_regression"}),  # not rosenbrock
+        "dims": ("[3]", "n", {3, 5}),  # linear_regression has its own n = 5
+        "methods": ('["central"]', "method", {"central"}),
+        "params": ("{ central = { step = [1e-3, 1e-4] } }", "params", {1e-3, 1e-4}),
+        "dtypes": ('["float32"]', "dtype", {"float32"}),
+        "timing": ("{ budget_s = 0.125, min_repeats = 7 }", "timing", {(0.125, 7)}),
+    },
+    "sweeps": {
+        "functions": ('["sphere", "rosenbrock", "linear_regression"]', "function", None),
+        "tags": ('["convex"]', "function", {"sphere", "linear_regression"}),
+        "dims": ("[3]", "n", {3, 5}),
+        "methods": ('["central4"]', "method", {"central4"}),
+        "dtypes": ('["float32"]', "dtype", {"float32"}),
+    },
+    "runs": {
+        "functions": ('["sphere", "rosenbrock", "linear_regression"]', "function", None),
+        "tags": ('["convex"]', "function", {"sphere", "linear_regression"}),
+        "dims": ("[3]", "n", {3, 5}),
+        "optimizers": ('["adam"]', "optimizer", {"adam"}),
+        "lr": ("[0.25]", "lr", {0.25}),
+        "steps": ("7", "steps", {7}),
+        "starts": ("5", "starts", {10}),  # 5 per device x 2 shards: scale = "weak"
+        "seed": ("11", "seed", {11}),  # the suite's own seed is 3
+        "dtypes": ('["float32"]', "dtype", {"float32"}),
+        "batch": ("16", "batch", {16}),
+        "repeats": ("4", "repeats", {4}),
+        "shards": ("[2]", "shards", {2}),
+        "scale": ('"weak"', "starts", {10}),
+    },
+    "studies": {
+        "names": ('["saddles", "learning-rate"]', "study", {"saddles", "learning-rate"}),
+        "size": ('"small"', "size", {"small"}),
+    },
 }
 
 
-def test_every_runs_key_reaches_its_case(tmp_path):
-    """Issue 13: each key of a [[runs]] block, set away from its default, is on the cases."""
-    from diffbench.harness.suites import _BLOCKS
+def _seen(case, field):
+    """The value of ``field`` on a case, in the form ``BLOCK_KEYS`` states it."""
+    value = getattr(case, field)
+    if field == "params":
+        return json.loads(value)["step"]
+    if field == "timing":
+        return (value.budget_s, value.min_repeats)
+    return value
 
-    assert set(RUN_KEYS) == _BLOCKS["runs"], "a [[runs]] key without a check here"
-    body = "\n".join(f"{key} = {value}" for key, (value, _, _) in RUN_KEYS.items())
-    cases = _suite(f"[suite]\nseed = 3\n[[runs]]\n{body}\n", tmp_path).cases(["cpu"])
-    assert len(cases) == 2
-    for key, (_, field, want) in RUN_KEYS.items():
+
+@pytest.mark.parametrize("kind", sorted(BLOCK_KEYS))
+def test_every_key_of_every_block_reaches_its_cases(kind, tmp_path):
+    """Each key of a block, set away from its default, is on every case the block makes."""
+    from diffbench.harness.blocks import BLOCKS
+
+    keys = BLOCK_KEYS[kind]
+    assert set(keys) == BLOCKS[kind].keys(), f"a [[{kind}]] key without a check here"
+    body = "\n".join(f"{key} = {value}" for key, (value, _, _) in keys.items())
+    cases = _suite(f"[suite]\nseed = 3\n[[{kind}]]\n{body}\n", tmp_path).cases(["cpu"])
+    assert cases
+    for key, (_, field, want) in keys.items():
         if want is not None:
-            assert {getattr(case, field) for case in cases} == want, key
+            assert {_seen(case, field) for case in cases} == want, key
+
+
+def test_suite_and_timing_tables_reach_the_cases(tmp_path):
+    """[suite] dtypes and seed and every [timing] key are inherited by blocks that set none."""
+    from dataclasses import fields
+
+    from diffbench.harness.timing import TimingPolicy
+
+    timing = {"budget_s": 0.375, "sample_s": 0.0625, "min_repeats": 2, "max_repeats": 9}
+    timing |= {"warmup": 4, "max_batch": 6}
+    assert set(timing) == {f.name for f in fields(TimingPolicy)}, "a [timing] key unchecked"
+    text = (
+        '[suite]\ndescription = "d"\ndtypes = ["float32"]\ndevices = ["gpu"]\nseed = 9\n'
+        "plugins = []\n[timing]\n"
+        + "\n".join(f"{k} = {v}" for k, v in timing.items())
+        + '\n[[gradients]]\nfunctions = ["sphere"]\ndims = [2]\nmethods = ["forward"]\n'
+        '[[runs]]\nfunctions = ["sphere"]\ndims = [2]\n'
+    )
+    suite = _suite(text, tmp_path)
+    assert (suite.description, suite.devices, suite.plugins) == ("d", ("gpu",), ())
+    grad, run = suite.cases(["cpu"])
+    assert {grad.dtype, run.dtype} == {"float32"} and run.seed == 9
+    assert {k: getattr(grad.timing, k) for k in timing} == timing
 
 
 def test_builtin_suites_pass_batch_and_repeats_on():
@@ -169,3 +228,13 @@ def test_unknown_suite_names_the_nearest():
 def test_parse_suite_takes_a_parsed_document():
     suite = parse_suite({"gradients": [{"functions": "sphere", "dims": 2}]}, "inline")
     assert suite.name == "inline" and suite.cases(["cpu"])
+
+
+def test_a_levels_list_is_one_value_and_a_list_of_lists_sweeps_it(tmp_path):
+    """The parser checks ``levels = [2, 3]`` as one value; the expansion must not sweep it."""
+    head = '[[gradients]]\nfunctions = ["sphere"]\ndims = [2]\nmethods = ["richardson"]\n'
+    one = _suite(head + "params = { richardson = { levels = [2, 3] } }\n", tmp_path)
+    assert [json.loads(c.params)["levels"] for c in one.cases(["cpu"], ["float64"])] == [[2, 3]]
+    two = _suite(head + "params = { richardson = { levels = [[2], [3]] } }\n", tmp_path)
+    swept = [json.loads(c.params)["levels"] for c in two.cases(["cpu"], ["float64"])]
+    assert sorted(swept) == [[2], [3]]

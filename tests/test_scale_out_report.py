@@ -70,8 +70,8 @@ def test_suite_shards_and_weak_scale(tmp_path) -> None:
 
 
 def test_report_section_has_table_and_figure() -> None:
-    from diffbench.results import Results
     from diffbench.report._report import scale_out_sections
+    from diffbench.results import Results
 
     runs = _rows([(1, 1200, 1e6), (2, 1200, 1.5e6)])
     (section,) = scale_out_sections(Results(runs=runs))

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import DiffbenchError
-from ..results._journal import jsonable
 from .._x64 import x64
+from ..results._journal import jsonable
 
 PREFIX = "diffbench"
 """Namespace of this session's keys in the coordination service's key-value store."""

@@ -1,13 +1,16 @@
-"""Validation of the values inside a suite: names, dims, dtypes, parameters, optimizers."""
+"""Validation of the values inside a suite, and the typed blocks built from them by keyword."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from .. import _limits
+from .._checks import DTYPES
 from .._errors import DiffbenchError, closest, unknown
+from .blocks import POINT_KEYS, Block, RunsBlock
 from .timing import TimingPolicy
 
 _TIMING = {f.name for f in fields(TimingPolicy)}
@@ -18,41 +21,65 @@ POINT_COPIES = 16
 the multiplier of the memory check of ``dims``."""
 
 
-def block(
-    kind: str, raw: Any, where: str, allowed: set[str], timing: TimingPolicy
-) -> dict[str, Any]:
-    """Validate one ``[[gradients]]``, ``[[sweeps]]`` or ``[[runs]]`` table.
+def block(cls: type[Block], raw: Any, where: str, timing: TimingPolicy) -> Block:
+    """Validate one ``[[kind]]`` table and build its block by keyword.
+
+    Each key is checked by its own checker (``_FIELDS``) and passed as the keyword of the same
+    name; ``functions``, ``tags`` and ``dims`` give ``points``.
 
     Returns:
-        The block with ``points`` (``(function, n)`` pairs) and its resolved names.
+        The block (a frozen dataclass of ``diffbench.harness.blocks``).
+
+    Raises:
+        DiffbenchError: not a table, an unknown key (named, with the nearest ones), a missing
+            required key, or a bad value.
     """
     if not isinstance(raw, dict):
         raise DiffbenchError(f"{where} must be a table.")
+    allowed = cls.keys()
     for key in raw:
         if key not in allowed:
             near = closest(key, allowed)
             hint = f" Did you mean: {', '.join(near)}?" if near else ""
-            raise DiffbenchError(f"Unknown key `{key}` in {where}.{hint}")
-    for key in ("functions", "dims"):
+            raise DiffbenchError(
+                f"Unknown key `{key}` in {where}.{hint} It takes: {', '.join(sorted(allowed))}."
+            )
+    for key in cls.required:
         if key not in raw:
-            raise DiffbenchError(f"{where} needs `{key}`.")
-    out: dict[str, Any] = {"points": points(raw["functions"], raw.get("tags"), raw["dims"], where)}
-    if "dtypes" in raw:
-        out["dtypes"] = dtypes(raw["dtypes"], where)
-    if kind == "runs":
-        runs = _runs(raw, where)
-        for _, n in out["points"]:  # before XLA sees the shapes: an error, not an abort
-            total = runs["starts"] * len(runs["lr"])
-            what = f"{total:,} runs (starts x lr) x n={n:,} in {where}"
-            _limits.check_memory(what, POINT_COPIES * total * n, 8)
-        return {**out, **runs}
-    out["methods"] = methods(raw.get("methods", ["*"]), where)
-    if kind == "gradients":
-        out["defaults"] = {m: _defaults(m) for m in out["methods"]}
-        out["params"] = params(raw.get("params", {}), out["methods"], where)
-        if "timing" in raw:
-            out["timing_policy"] = _block_timing(raw["timing"], where, timing)
-    return out
+            raise DiffbenchError(f"{where} needs `{key}`{_REQUIRED_HINT.get(key, '')}.")
+    values: dict[str, Any] = {}
+    if "dims" in allowed:
+        values["points"] = tuple(points(raw["functions"], raw.get("tags"), raw["dims"], where))
+    if "methods" in allowed:
+        values["methods"] = tuple(methods(raw.get("methods", ["*"]), where))
+    context = _Context(where, timing, values.get("methods", ()))
+    for key in raw:
+        if key not in POINT_KEYS and key != "methods":
+            values[key] = _FIELDS[key](raw[key], context)
+    built = cls(**values)
+    if isinstance(built, RunsBlock):
+        _check_runs_memory(built, where)
+    return built
+
+
+_REQUIRED_HINT = {"names": ' (study names, or "*" for all)'}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a key's checker may need besides its value."""
+
+    where: str
+    timing: TimingPolicy
+    methods: tuple[str, ...]
+
+
+def _check_runs_memory(block: RunsBlock, where: str) -> None:
+    """Check each point's runs fit in memory before XLA sees the shapes (an error, no abort)."""
+    total = block.starts * len(block.lr)
+    for _, n in block.points:
+        what = f"{total:,} runs (starts x lr) x n={n:,} in {where}"
+        _limits.check_memory(what, POINT_COPIES * total * n, 8)
 
 
 def points(names: Any, tags: Any, dims: Any, where: str) -> list[tuple[str, int]]:
@@ -133,8 +160,8 @@ def _nested(value: list[Any]) -> bool:
 
 
 def dtypes(raw: Any, where: str) -> list[str]:
-    """Validate a dtype list (``float32``, ``float64``)."""
-    return choices(raw, ("float32", "float64"), "dtype", where)
+    """Validate a dtype list (``DTYPES``: ``float32``, ``float64``)."""
+    return choices(raw, DTYPES, "dtype", where)
 
 
 def choices(raw: Any, allowed: tuple[str, ...], what: str, where: str) -> list[str]:
@@ -200,56 +227,20 @@ def _defaults(method: str) -> dict[str, Any]:
     return dict(registry.get(method).defaults)
 
 
-def _block_timing(raw: Any, where: str, base: TimingPolicy) -> TimingPolicy:
-    return timing(raw, where, base)
-
-
-def _runs(raw: dict[str, Any], where: str) -> dict[str, Any]:
-    names = optimizers(raw.get("optimizers", ["sgd"]), where)
-    rates = [_positive(v, "lr", where) for v in list_of(raw.get("lr", [1e-3]), "lr", where)]
-    out = {
-        "optimizers": names,
-        "lr": rates,
-        "steps": integer(raw.get("steps", 1000), "steps", where, minimum=1),
-        "starts": integer(raw.get("starts", 1), "starts", where, minimum=1),
-        "batch": None if "batch" not in raw else integer(raw["batch"], "batch", where, minimum=1),
-        "repeats": integer(raw.get("repeats", 3), "repeats", where, minimum=1, maximum=10_000),
-        "shards": [
-            integer(v, "shards", where, minimum=1, maximum=4096)
-            for v in list_of(raw.get("shards", [1]), "shards", where)
-        ],
-        "scale": _scale(raw.get("scale", "strong"), where),
-    }
-    if "seed" in raw:
-        out["seed"] = seed(raw["seed"], where)
-    return out
-
-
-def _scale(raw: Any, where: str) -> str:
-    if raw not in ("strong", "weak"):
-        raise DiffbenchError(f"`scale` in {where} must be strong or weak; got {raw!r}.")
-    return str(raw)
-
-
-def study_block(raw: Any, where: str) -> dict[str, Any]:
-    """Validate one ``[[studies]]`` table: ``names`` (a list, ``*`` for all) and ``size``."""
+def _study_names(raw: Any, where: str) -> tuple[str, ...]:
     from .. import studies
 
-    if not isinstance(raw, dict):
-        raise DiffbenchError(f"{where} must be a table.")
-    for key in raw:
-        if key not in ("names", "size"):
-            raise DiffbenchError(
-                f"Unknown key `{key}` in {where}; a study block takes names, size."
-            )
-    if "names" not in raw:
-        raise DiffbenchError(f'{where} needs `names` (study names, or "*" for all).')
-    names = string_list(raw["names"], "names", where)
+    names = string_list(raw, "names", where)
     chosen = studies.names() if "*" in names else [studies.get(n).name for n in names]
-    size = raw.get("size", "default")
-    if size not in studies.SIZES:
-        raise DiffbenchError(f"Unknown study size `{size}` in {where}; use default or small.")
-    return {"names": list(dict.fromkeys(chosen)), "size": size}
+    return tuple(dict.fromkeys(chosen))
+
+
+def _study_size(raw: Any, where: str) -> str:
+    from .. import studies
+
+    if raw not in studies.SIZES:
+        raise DiffbenchError(f"Unknown study size `{raw}` in {where}; use default or small.")
+    return str(raw)
 
 
 def seed(raw: Any, where: str) -> int:
@@ -288,3 +279,35 @@ def _positive(raw: Any, what: str, where: str) -> float:
     if not number or not (math.isfinite(raw) and raw > 0):
         raise DiffbenchError(f"`{what}` in {where} must be finite numbers > 0; got {raw!r}.")
     return float(raw)
+
+
+def _scale(raw: Any, where: str) -> str:
+    if raw not in ("strong", "weak"):
+        raise DiffbenchError(f"`scale` in {where} must be strong or weak; got {raw!r}.")
+    return str(raw)
+
+
+def _rates(raw: Any, where: str) -> tuple[float, ...]:
+    return tuple(_positive(v, "lr", where) for v in list_of(raw, "lr", where))
+
+
+_FIELDS: dict[str, Callable[[Any, _Context], Any]] = {
+    # a block's TOML key (besides functions, tags, dims, methods) -> its checker
+    "params": lambda raw, c: params(raw, list(c.methods), c.where),
+    "dtypes": lambda raw, c: tuple(dtypes(raw, c.where)),
+    "timing": lambda raw, c: timing(raw, c.where, c.timing),
+    "optimizers": lambda raw, c: tuple(optimizers(raw, c.where)),
+    "lr": lambda raw, c: _rates(raw, c.where),
+    "steps": lambda raw, c: integer(raw, "steps", c.where, minimum=1),
+    "starts": lambda raw, c: integer(raw, "starts", c.where, minimum=1),
+    "seed": lambda raw, c: seed(raw, c.where),
+    "batch": lambda raw, c: integer(raw, "batch", c.where, minimum=1),
+    "repeats": lambda raw, c: integer(raw, "repeats", c.where, minimum=1, maximum=10_000),
+    "shards": lambda raw, c: tuple(
+        integer(v, "shards", c.where, minimum=1, maximum=4096)
+        for v in list_of(raw, "shards", c.where)
+    ),
+    "scale": lambda raw, c: _scale(raw, c.where),
+    "names": lambda raw, c: _study_names(raw, c.where),
+    "size": lambda raw, c: _study_size(raw, c.where),
+}

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import describe
 from .cases import GradientCase
 from .costs import XlaCosts, ratio, xla_costs
 from .timing import Timing, TimingPolicy, compile_jit, time_calls
@@ -139,7 +140,7 @@ def measure_gradient(
     try:
         truth, name = _independent_truth(case, point, reference)
     except Exception as exc:  # noqa: BLE001 - the timing stands without a truth
-        row["error"] = f"no reference: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        row["error"] = f"no reference: {describe(exc)}"
         return row
     row.update(_accuracy(grad, truth), reference=name)
     return row

@@ -11,8 +11,9 @@
   form: its reference is float64 reverse mode (``reverse_ad_f64``).
 
 A method is never scored against a reference that shares its derivation
-(``accuracy.SHARED_DERIVATION``): ``reverse_ad`` on a jax.numpy-only function is scored against
-float64 forward mode (``forward_ad_f64``) instead, and ``symbolic`` against the reverse sweep.
+(``accuracy.DERIVATION`` and ``Method.derivation``): ``reverse_ad`` on a jax.numpy-only
+function is scored against float64 forward mode (``forward_ad_f64``) instead, and ``symbolic``
+against the reverse sweep.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._errors import DiffbenchError
+from .._errors import DiffbenchError, describe
 from .._x64 import x64
 from ..results import DEFAULT_ROOT, ResultSet, latest_result_set, timestamp_now
 from . import environment
@@ -274,8 +274,7 @@ class _Runner:
 
 def _describe(exc: BaseException) -> str:
     """One line: the exception type and the first line of its message, plus where it arose."""
-    text = str(exc).strip().splitlines()
-    message = f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+    message = describe(exc)
     if isinstance(exc, DiffbenchError):
         return message
     frames = traceback.extract_tb(exc.__traceback__)

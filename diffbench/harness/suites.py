@@ -49,16 +49,17 @@ the other cases still run.
 
 from __future__ import annotations
 
-import itertools
 import sys
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .._errors import DiffbenchError, closest, unknown
+from .._checks import DTYPES
+from .._errors import DiffbenchError, closest, first_line, unknown
 from . import _spec
-from .cases import GradientCase, RunCase, StudyCase, SweepCase, canonical
+from .blocks import BLOCKS, Block, Defaults, GradientsBlock, RunsBlock, StudiesBlock, SweepsBlock
+from .cases import GradientCase, RunCase, StudyCase, SweepCase
 from .timing import TimingPolicy
 
 if sys.version_info >= (3, 11):
@@ -67,17 +68,11 @@ else:  # pragma: no cover - Python 3.10 reads TOML with the tomli backport
     import tomli as tomllib
 
 BUILTIN = ("smoke", "standard", "full", "gpu")
-DTYPES = ("float32", "float64")
 DEVICES = ("cpu", "gpu", "all")
-_TOP = {"suite", "timing", "gradients", "sweeps", "runs", "studies"}
+_TOP = {"suite", "timing", *BLOCKS}
 _SUITE = {"description", "dtypes", "devices", "seed", "plugins"}
 _TIMING = {f.name for f in fields(TimingPolicy)}
-_BLOCKS = {
-    "gradients": {"functions", "tags", "dims", "methods", "params", "dtypes", "timing"},
-    "sweeps": {"functions", "tags", "dims", "methods", "dtypes"},
-    "runs": {"functions", "tags", "dims", "optimizers", "lr", "steps", "starts", "seed", "dtypes"}
-    | {"batch", "repeats", "shards", "scale"},
-}
+Case = GradientCase | SweepCase | RunCase | StudyCase
 
 
 @dataclass(frozen=True)
@@ -91,7 +86,7 @@ class Suite:
         devices: requested devices (``cpu``, ``gpu``, ``all``).
         seed: base seed of the session.
         timing: default timing policy.
-        gradients, sweeps, runs, studies: the blocks, as validated dicts.
+        gradients, sweeps, runs, studies: the blocks (``diffbench.harness.blocks``).
         source: where the suite was read from.
         plugins: the plugins the suite loads (``[suite] plugins``).
     """
@@ -102,40 +97,33 @@ class Suite:
     devices: tuple[str, ...] = ("cpu",)
     seed: int = 0
     timing: TimingPolicy = field(default_factory=TimingPolicy)
-    gradients: tuple[dict[str, Any], ...] = ()
-    sweeps: tuple[dict[str, Any], ...] = ()
-    runs: tuple[dict[str, Any], ...] = ()
+    gradients: tuple[GradientsBlock, ...] = ()
+    sweeps: tuple[SweepsBlock, ...] = ()
+    runs: tuple[RunsBlock, ...] = ()
     source: str = ""
     plugins: tuple[str, ...] = ()
-    studies: tuple[dict[str, Any], ...] = ()
+    studies: tuple[StudiesBlock, ...] = ()
 
-    def cases(
-        self, devices: list[str], dtypes: list[str] | None = None
-    ) -> list[GradientCase | SweepCase | RunCase | StudyCase]:
+    def cases(self, devices: list[str], dtypes: list[str] | None = None) -> list[Case]:
         """Expand the suite into cases, grouped so cases sharing a point run together.
 
         Args:
             devices: resolved JAX platforms (``cpu``, ``gpu``).
             dtypes: keep only these dtypes (None keeps the suite's).
         """
-        out: list[GradientCase | SweepCase | RunCase | StudyCase] = []
+        inherited = Defaults(seed=self.seed, timing=self.timing)
+        out: list[Case] = []
         for device in devices:
-            for block in self.gradients:
-                out += _gradient_cases(block, device, self._dtypes(block, dtypes), self.timing)
-            for block in self.sweeps:
-                out += _sweep_cases(block, device, self._dtypes(block, dtypes))
-            for block in self.runs:
-                out += _run_cases(block, device, self._dtypes(block, dtypes), self.seed)
-            for block in self.studies:
-                out += [StudyCase(name, block["size"], device) for name in block["names"]]
+            for block in (*self.gradients, *self.sweeps, *self.runs, *self.studies):
+                out += block.cases(device, self._dtypes(block, dtypes), inherited)
         grads = sorted(
             (c for c in out if isinstance(c, GradientCase)),
             key=lambda c: (c.device, c.dtype, c.function, c.n),
         )
         return [*dict.fromkeys(grads), *(c for c in out if not isinstance(c, GradientCase))]
 
-    def _dtypes(self, block: dict[str, Any], wanted: list[str] | None) -> list[str]:
-        own = list(block.get("dtypes") or self.dtypes)
+    def _dtypes(self, block: Block, wanted: list[str] | None) -> list[str]:
+        own = list(getattr(block, "dtypes", None) or self.dtypes)
         return [d for d in own if wanted is None or d in wanted]
 
 
@@ -157,7 +145,7 @@ def load_suite(name_or_path: str | Path) -> Suite:
     try:
         raw = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        first = (str(exc).strip().splitlines() or ["too deeply nested"])[0]
+        first = first_line(exc, "too deeply nested")
         raise DiffbenchError(f"Suite {source} is not valid TOML: {first}.") from None
     return parse_suite(raw, name, source)
 
@@ -190,9 +178,8 @@ def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
     timing = _timing(raw.get("timing", {}), f"[timing] of {name}")
     plugins = _spec.string_list(head.get("plugins", []), "plugins", f"[suite] of {name}")
     raw = _load_plugins(raw, plugins, name)
-    blocks = {kind: _blocks(raw, kind, name, timing) for kind in _BLOCKS}
-    studies = _study_blocks(raw.get("studies", []), name)
-    if not any(blocks.values()) and not studies:
+    blocks = {kind: _blocks(raw, cls, name, timing) for kind, cls in BLOCKS.items()}
+    if not any(blocks.values()):
         raise DiffbenchError(
             f"Suite {name} has no [[gradients]], [[sweeps]], [[runs]] or [[studies]] block."
         )
@@ -205,7 +192,6 @@ def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
         timing=timing,
         source=source,
         plugins=tuple(plugins),
-        studies=tuple(studies),
         **{kind: tuple(found) for kind, found in blocks.items()},
     )
 
@@ -225,7 +211,7 @@ def _load_plugins(raw: dict[str, Any], specs: list[str], name: str) -> dict[str,
         "optimizers": set(optimize.names()),
     }
     out = dict(raw)
-    for kind in _BLOCKS:
+    for kind in ("gradients", "sweeps", "runs"):
         blocks = [_known_only(b, known) for b in raw.get(kind, []) if isinstance(b, dict)]
         out[kind] = [
             b
@@ -244,23 +230,13 @@ def _known_only(block: dict[str, Any], known: dict[str, set[str]]) -> dict[str, 
     return out
 
 
-def _study_blocks(entries: Any, name: str) -> list[dict[str, Any]]:
-    if not isinstance(entries, list):
-        raise DiffbenchError(f"`studies` in suite {name} must be an array of tables [[studies]].")
-    return [
-        _spec.study_block(entry, f"[[studies]] #{i} of {name}")
-        for i, entry in enumerate(entries, start=1)
-    ]
-
-
-def _blocks(
-    raw: dict[str, Any], kind: str, name: str, timing: TimingPolicy
-) -> list[dict[str, Any]]:
+def _blocks(raw: dict[str, Any], cls: type[Block], name: str, timing: TimingPolicy) -> list[Block]:
+    kind = cls.kind
     entries = raw.get(kind, [])
     if not isinstance(entries, list):
         raise DiffbenchError(f"`{kind}` in suite {name} must be an array of tables [[{kind}]].")
     return [
-        _spec.block(kind, entry, f"[[{kind}]] #{i} of {name}", _BLOCKS[kind], timing)
+        _spec.block(cls, entry, f"[[{kind}]] #{i} of {name}", timing)
         for i, entry in enumerate(entries, start=1)
     ]
 
@@ -280,61 +256,3 @@ def _check_keys(table: Any, allowed: set[str], where: str) -> None:
             raise DiffbenchError(
                 f"Unknown key `{key}` in {where}.{hint} Allowed: {', '.join(sorted(allowed))}."
             )
-
-
-# -- expansion ----------------------------------------------------------------------------------
-
-
-def _gradient_cases(
-    block: dict[str, Any], device: str, dtypes: list[str], timing: TimingPolicy
-) -> list[GradientCase]:
-    policy = block.get("timing_policy", timing)
-    out = []
-    for function, n in block["points"]:
-        for dtype, method in itertools.product(dtypes, block["methods"]):
-            for params in _param_grid(block["defaults"][method], block["params"].get(method, {})):
-                out.append(GradientCase(function, n, dtype, device, method, params, policy))
-    return out
-
-
-def _param_grid(defaults: dict[str, Any], overrides: dict[str, Any]) -> list[str]:
-    """Return canonical JSON parameter sets: defaults updated by overrides, lists swept."""
-    names = sorted(overrides)
-    values = [v if isinstance(v, list) else [v] for v in (overrides[k] for k in names)]
-    return [
-        canonical({**defaults, **dict(zip(names, combo, strict=True))})
-        for combo in itertools.product(*values)
-    ]
-
-
-def _sweep_cases(block: dict[str, Any], device: str, dtypes: list[str]) -> list[SweepCase]:
-    return [
-        SweepCase(function, n, dtype, device, method)
-        for (function, n), dtype, method in itertools.product(
-            block["points"], dtypes, block["methods"]
-        )
-    ]
-
-
-def _run_cases(block: dict[str, Any], device: str, dtypes: list[str], seed: int) -> list[RunCase]:
-    """One ``RunCase`` per point x dtype x optimizer x learning rate, built by keyword so that
-    every validated key of the block (``batch`` and ``repeats`` included) reaches the case."""
-    return [
-        RunCase(
-            function=function,
-            n=n,
-            dtype=dtype,
-            device=device,
-            optimizer=opt,
-            lr=lr,
-            steps=block["steps"],
-            starts=block["starts"] * (shards if block["scale"] == "weak" else 1),
-            seed=block.get("seed", seed),
-            batch=block["batch"],
-            repeats=block["repeats"],
-            shards=shards,
-        )
-        for (function, n), dtype, opt, lr, shards in itertools.product(
-            block["points"], dtypes, block["optimizers"], block["lr"], block["shards"]
-        )
-    ]

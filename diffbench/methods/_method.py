@@ -30,6 +30,14 @@ class Method:
         jittable: whether ``grad_fn`` can be passed to ``jax.jit``.
         defaults: the parameters and their default values (``step`` is resolved per dtype).
         description: one line for listings.
+        sweep: the method at one given relative step, ``sweep(f, x, step, levels) -> gradient``
+            (pure JAX; ``accuracy.step_sweep`` vmaps it over steps; ``levels`` is the depth of
+            an extrapolating scheme, ignored by the others). None: the method has no step.
+        with_error: a factory like ``factory`` whose function returns ``(gradient, error
+            estimate)``, both shaped like x (``gradient_with_error``). None: no estimate.
+        derivation: the derivation the method shares with a reference (``sympy``,
+            ``jax_reverse``, ``jax_forward``), so that it is never scored against it
+            (``accuracy.independent``). None: it shares none.
     """
 
     name: str
@@ -39,6 +47,9 @@ class Method:
     jittable: bool = True
     defaults: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    sweep: Callable[..., Any] | None = field(default=None, repr=False)
+    with_error: Callable[..., Callable[[Any], Any]] | None = field(default=None, repr=False)
+    derivation: str | None = None
 
     def build(self, f: Any, n: int, dtype: Any, **params: Any) -> Callable[[Any], Any]:
         """Return the gradient function of ``f`` in dimension ``n`` and ``dtype``.
@@ -47,6 +58,25 @@ class Method:
             Skipped: the method does not apply here (the message says why).
             DiffbenchError: an unknown parameter, or ``n`` not supported by ``f``.
         """
+        return self.factory(self._objective(f, n, params), n, dtype, **params)
+
+    def build_with_error(self, f: Any, n: int, dtype: Any, **params: Any) -> Callable[[Any], Any]:
+        """Return ``x -> (gradient, error estimate)`` of ``f`` (the ``with_error`` variant).
+
+        Raises:
+            DiffbenchError: the method has no error estimate, or as ``build``.
+        """
+        if self.with_error is None:
+            from . import names
+
+            having = [m for m in names() if _get(m).with_error is not None]
+            raise DiffbenchError(
+                f"`{self.name}` has no error estimate; methods with one: {', '.join(having)}."
+            )
+        return self.with_error(self._objective(f, n, params), n, dtype, **params)
+
+    def _objective(self, f: Any, n: int, params: dict[str, Any]) -> Any:
+        """Check ``params`` and ``n``; return ``f`` as an ``Objective``."""
         from .._objective import as_objective
 
         unknown = set(params) - set(self.defaults)
@@ -61,7 +91,7 @@ class Method:
         objective = as_objective(f)
         if objective.definition is not None:
             objective.definition.check_dim(n)
-        return self.factory(objective, n, dtype, **params)
+        return objective
 
     @property
     def runtime(self) -> tuple[str, ...]:
@@ -70,6 +100,12 @@ class Method:
         A new ``step`` then reuses the compiled gradient instead of compiling another.
         """
         return ("step",) if self.jittable and "step" in self.defaults else ()
+
+
+def _get(name: str) -> Method:
+    from . import get
+
+    return get(name)
 
 
 MAX_STEPS = 64

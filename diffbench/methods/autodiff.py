@@ -31,11 +31,13 @@ METHODS = [
         "forward_ad",
         _forward_ad_factory,
         description="forward mode: one jvp per basis vector (jacfwd), cost ~ n f",
+        derivation="jax_forward",
     ),
     Method(
         "reverse_ad",
         "reverse_ad",
         _reverse_ad_factory,
         description="reverse mode: jax.grad (one vjp), cost ~ a few f",
+        derivation="jax_reverse",
     ),
 ]

@@ -261,6 +261,27 @@ def _richardson_error_factory(
     return _richardson_parts(objective, step, num_steps, levels)
 
 
+# -- variants: each method at one given step (step sweeps) ------------------------------------
+
+
+def _stencil_sweep(name: str) -> Callable:
+    stencil = STENCILS[name]
+
+    def sweep(f: Callable, x: jax.Array, step: Any, levels: int) -> jax.Array:
+        return stencil_gradient(f, x, stencil, step)
+
+    return sweep
+
+
+def _complex_step_sweep(f: Callable, x: jax.Array, step: Any, levels: int) -> jax.Array:
+    return complex_step_gradient(f, x, step)
+
+
+def _richardson_sweep(f: Callable, x: jax.Array, step: Any, levels: int) -> jax.Array:
+    """Classic Richardson at ``step, step/2, ...`` (one table's V-curve, not the adaptive pick)."""
+    return richardson_table(f, x, step, levels)[0]
+
+
 _DESCRIPTIONS = {
     "forward": "forward difference (f(x+h) - f(x)) / h, order 1",
     "backward": "backward difference (f(x) - f(x-h)) / h, order 1",
@@ -276,6 +297,7 @@ METHODS = [
         STENCILS[name].order,
         defaults={"step": None},
         description=_DESCRIPTIONS[name],
+        sweep=_stencil_sweep(name),
     )
     for name in STENCILS
 ] + [
@@ -286,6 +308,7 @@ METHODS = [
         2,
         defaults={"step": None},
         description="Im f(x + ih) / h; exact to rounding, analytic f only",
+        sweep=_complex_step_sweep,
     ),
     Method(
         "richardson",
@@ -294,5 +317,7 @@ METHODS = [
         2 * max(RICHARDSON_LEVELS),
         defaults={"step": None, "num_steps": RICHARDSON_NUM_STEPS, "levels": RICHARDSON_LEVELS},
         description="central differences at 12 steps, extrapolated, best per coordinate",
+        sweep=_richardson_sweep,
+        with_error=_richardson_error_factory,
     ),
 ]

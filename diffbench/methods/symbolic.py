@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from ._method import Method, Skipped
 
 SYMBOLIC_MAX_N = 128
@@ -20,11 +18,7 @@ def _symbolic_factory(objective, n, dtype, max_n=SYMBOLIC_MAX_N):
     from .._symbolic import jax_function, symbolic_form  # SymPy: imported when used
 
     form = symbolic_form(tf, n)
-    gradient = form.gradient
-    start = time.perf_counter()
-    fn = jax_function(form.variables, gradient)
-    fn.setup_s = {**form.seconds, "lambdify_s": time.perf_counter() - start}
-    return fn
+    return jax_function(form.variables, form.gradient)
 
 
 METHODS = [
@@ -34,5 +28,6 @@ METHODS = [
         _symbolic_factory,
         defaults={"max_n": SYMBOLIC_MAX_N},
         description="SymPy gradient of the definition, lambdified to jax.numpy (CSE)",
+        derivation="sympy",
     ),
 ]

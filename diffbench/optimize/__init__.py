@@ -26,7 +26,8 @@ Choices where docs/ARCHITECTURE.md is silent:
 - ``status`` is ``ok``, ``converged`` (stopped early by ``tol``) or ``diverged`` (a non-finite
   loss; ``summary()`` and ``diverged_at`` give the step). ``STATUS`` explains each.
 - Learning rates are runtime arguments (vmapped), so a new grid never recompiles; compiled
-  runners are cached by function identity, optimizer, budget and shapes (``cache_info()``).
+  runners are cached by function identity, optimizer, shapes and the resolved option objects
+  ``Stop``, ``Records`` and ``Plan`` (``cache_info()``; ``_options``).
 - Unrolling and donation follow ``PLANS`` per backend (measured: ``benchmarks/bench_optimize.py``).
 
 Example:
@@ -57,6 +58,10 @@ __getattr__, __dir__ = lazy_exports(
         "cache_clear": "._runner:cache_clear",
         "cache_info": "._runner:cache_info",
         "SAMPLING": "._sgd:SAMPLING",
+        "Grid": "._options:Grid",
+        "Records": "._options:Records",
+        "Stop": "._options:Stop",
+        "Timing": "._options:Timing",
         "EXPONENTS": "._targets:EXPONENTS",
     },
 )
@@ -65,6 +70,10 @@ if TYPE_CHECKING:
     from ._minimize import lr_grid as lr_grid
     from ._minimize import minimize as minimize
     from ._minimize import sweep as sweep
+    from ._options import Grid as Grid
+    from ._options import Records as Records
+    from ._options import Stop as Stop
+    from ._options import Timing as Timing
     from ._result import COLUMNS as COLUMNS
     from ._result import STATUS as STATUS
     from ._result import OptimizeResult as OptimizeResult

@@ -18,9 +18,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _checks, _targets
+from .. import _checks
+from .._objective import Objective
+from . import _targets
 from ._batched import Stop
-from ._objective import Objective
 
 CACHE_BYTES = 1 << 20
 """Largest set of host arguments (bytes) whose device copy is kept for the next call."""
@@ -31,7 +32,7 @@ CACHE_ENTRIES = 32
 _DEVICE: OrderedDict[tuple, tuple] = OrderedDict()
 
 
-class Grid(NamedTuple):
+class RunGrid(NamedTuple):
     """The runs of one call: every start x learning rate x seed, start-major."""
 
     start: np.ndarray  # (R,) index into the starts
@@ -39,10 +40,10 @@ class Grid(NamedTuple):
     seed: np.ndarray  # (R,) the seed of each run's PRNG key
 
 
-def grid(n_starts: int, lrs: np.ndarray, seeds: np.ndarray) -> Grid:
+def grid(n_starts: int, lrs: np.ndarray, seeds: np.ndarray) -> RunGrid:
     """The ``R = n_starts * len(lrs) * len(seeds)`` runs, start-major."""
     s, lr, sd = np.meshgrid(np.arange(n_starts), lrs, seeds, indexing="ij")
-    return Grid(s.ravel(), lr.ravel(), sd.ravel())
+    return RunGrid(s.ravel(), lr.ravel(), sd.ravel())
 
 
 def starts(obj: Objective, x0: np.ndarray | None, count: int | None, key: int) -> np.ndarray:
@@ -77,7 +78,7 @@ def _key_data(seed: int) -> np.ndarray:
 def arguments(
     obj: Objective,
     points: np.ndarray,
-    runs: Grid,
+    runs: RunGrid,
     f_ref: float | None,
     tol: float | None,
     dtype: np.dtype,

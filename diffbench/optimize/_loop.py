@@ -23,7 +23,7 @@ import jax.numpy as jnp
 import optax
 
 from .._errors import DiffbenchError
-from ._objective import Objective
+from .._objective import Objective
 from ._optimizers import Optimizer
 from ._sgd import Sampler, minibatch
 

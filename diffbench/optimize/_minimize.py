@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 import jax
 import numpy as np
 
+from .. import _checks
+from .._objective import Objective
+from .._objective import resolve as resolve_objective
 from .._x64 import x64
 from ..distributed._runs import jit_shardings, runs_mesh, trim
-from . import _checks, _inputs, _targets
-from ._inputs import Grid
+from . import _inputs, _options, _targets
+from ._inputs import RunGrid
 from ._loop import Loop, state_bytes
-from ._objective import Objective
-from ._objective import resolve as resolve_objective
 from ._optimizers import resolve as resolve_optimizer
+from ._options import Grid, Records, Stop, Timing
 from ._result import OptimizeResult
-from ._runner import compiled, execute, plan_for
+from ._runner import Plan, compiled, execute, plan_for
 from ._sgd import check_sampler
 
 
@@ -29,33 +30,32 @@ def minimize(
     steps: int | None = None,
     *,
     x0: Any = None,
-    starts: int | None = None,
     n: int | None = None,
-    lr: float | Sequence[float] | None = None,
-    key: int = 0,
-    seeds: Sequence[int] | None = None,
     dtype: str = "float64",
     batch: int | None = None,
-    epochs: int | None = None,
     sampling: str = "shuffle",
-    tol: float | None = None,
-    f_opt: float | None = None,
-    trace_every: int | None = None,
-    check_every: int = 1,
-    repeats: int = 1,
-    warmup: int = 0,
     device: str | None = None,
-    devices: Any = None,
-    unroll: int | None = None,
-    donate: bool | None = None,
+    stop: Stop | None = None,
+    records: Records | None = None,
+    grid: Grid | None = None,
+    timing: Timing | None = None,
+    plan: Plan | None = None,
     run_id: str | None = None,
+    **flat: Any,
 ) -> OptimizeResult:
     """Minimize ``f`` with an optax optimizer, every run's whole loop in one compiled call.
 
     Runs are the grid starts x learning rates x seeds, vmapped together. The loop is a
     ``lax.scan`` over ``steps`` (or, with ``tol``, a ``lax.while_loop``); nothing returns to
-    the host until it ends. Divergence is recorded, never raised. Compiled runners are cached:
-    a second call with the same function, optimizer, budget and shapes does not recompile.
+    the host until it ends. Divergence is recorded, never raised. Compiled runners are cached
+    by the function, optimizer, shapes and the resolved ``Stop``, ``Records`` and ``Plan``: a
+    second call that differs only in values (starts, learning rates, seeds, ``tol``,
+    ``f_opt``) does not recompile.
+
+    The knobs come in option objects (``diffbench.optimize.Stop``, ``Records``, ``Grid``,
+    ``Timing``, ``Plan``; see ``docs/objective-and-methods.md``). Each of their fields is also
+    a flat keyword (``starts=64``, ``lr=1e-2``, ``tol=1e-8``, ``check_every=10``,
+    ``repeats=3``, ``unroll=10`` ...), which replaces that field.
 
     Args:
         f: a registry name, a ``TestFunction``, a ``functions.ml.FiniteSum`` or a callable
@@ -63,42 +63,30 @@ def minimize(
         optimizer: a name of ``names()``, an ``optimizer(name, **hyper)``, an optax
             ``GradientTransformation`` (carrying its own learning rate) or a factory
             ``factory(learning_rate) -> GradientTransformation``.
-        steps: the step budget (optimizer updates); for finite sums ``epochs`` may give it.
-        x0: one start, shape ``(n,)``, or a batch, ``(K, n)``. Default: the function's ``x0``.
-        starts: instead of ``x0``, sample this many starts uniformly in the function's bounds
-            (``[-5, 5]^n`` for a plain callable) from ``key``.
+        steps: the step budget (``Stop.steps``).
+        x0: one start, shape ``(n,)``, or a batch, ``(K, n)``. Default: the function's ``x0``
+            (or ``Grid.starts`` sampled ones; ``[-5, 5]^n`` for a plain callable).
         n: the dimension (default: from ``x0``, else the function's default).
-        lr: a learning rate or a grid of them (see ``lr_grid``); default: the optimizer's.
-        key: the seed of the starts' sampling, and the one run seed when ``seeds`` is None.
-        seeds: run seeds (e.g. ``range(5)``); each run's minibatches come from ``key(seed)``.
         dtype: ``"float32"`` or ``"float64"``: of the iterates, the loss and the optimizer.
         batch: minibatch size, in examples: SGD on a finite-sum objective.
-        epochs: passes over the data (``steps = epochs * (size // batch)``), with ``batch``.
         sampling: ``"shuffle"`` (epochs without replacement) or ``"replace"`` (see ``_sgd``).
-        tol: stop each run once its gradient 2-norm is <= ``tol`` or it reached the last target
-            (a ``lax.while_loop`` that ends when every run stopped, or at ``steps``).
-        f_opt: the optimum the targets sit above (default: the registry's ``f_opt``).
-        trace_every: stride of the loss trace, in steps (default: at most ~100 intervals).
-        check_every: record the loss (targets, divergence) every this many steps; between
-            checks only gradients are computed. Must divide ``steps`` and ``trace_every``.
-            The default, 1, records every step: the loss of ``x_k`` is the value that
-            ``value_and_grad`` returns with the gradient at ``x_k``, so its cost is only what
-            the loss adds to the gradient (on XLA:CPU a transcendental or a long reduction
-            can make that large: see the README). A check of a finite sum evaluates the
-            full-data loss: on a large data set check once an epoch or so.
-        repeats: calls of the compiled runner that are timed. The default, 1, runs the loop
-            once: the result and its time come from that one run. More calls only refine
-            ``step_time_s`` (the median), each one a full run of the loop whose result is
-            identical (runs are deterministic); a session asks for them (``[[runs]] repeats``).
-        warmup: untimed calls before the timed ones (caches, page faults, thread pools);
-            sessions pass 1. The result comes from the first call made.
         device: ``"cpu"`` or ``"gpu"`` (default: JAX's default device).
-        devices: split the runs over this process's devices of that platform
-            (``diffbench.distributed``): None (all of them, at most one per run), a count,
-            or a list of ``jax.Device``; ``1`` runs unsharded. Results equal the unsharded
-            call's (the runs axis is padded to a multiple of the devices, then trimmed).
-        unroll, donate: override the backend's ``PLANS`` entry (scan unroll, donate x0).
+        stop: ``Stop(steps, epochs, tol)``: when runs end.
+        records: ``Records(check_every, trace_every, f_opt)``: what runs record. The default
+            ``check_every=1`` records the loss of every step: the value ``value_and_grad``
+            returns with the gradient at ``x_k``, so its cost is only what the loss adds to
+            the gradient (on XLA:CPU a transcendental or a long reduction can make that
+            large: see the README). A check of a finite sum evaluates the full-data loss.
+        grid: ``Grid(starts, lr, seeds, key, devices)``: which runs. ``devices`` splits the
+            runs over this process's devices of that platform (``diffbench.distributed``):
+            None (all of them, at most one per run), a count, or a list of ``jax.Device``;
+            ``1`` runs unsharded. Results equal the unsharded call's (the runs axis is padded
+            to a multiple of the devices, then trimmed).
+        timing: ``Timing(repeats, warmup)``: calls of the compiled runner. The default runs
+            the loop once; more timed calls only refine ``step_time_s`` (the median).
+        plan: ``Plan(unroll, donate)``: override the backend's ``PLANS`` entry.
         run_id: identifier for the table rows (default: a fresh one per call).
+        **flat: any field of the option objects, by name (``unroll`` and ``donate`` too).
 
     Returns:
         An ``OptimizeResult``; ``result.table()`` gives the ``runs`` rows.
@@ -109,39 +97,64 @@ def minimize(
         ...     "quadratic_loss", "sgd", 2, x0=[0.0], lr=0.1)
         >>> [round(float(v), 6) for v in res.x_final[:, 0]]
         [1.08]
+        >>> from diffbench.optimize import Grid
+        >>> same = diffbench.optimize.minimize(
+        ...     "quadratic_loss", "sgd", 2, x0=[0.0], grid=Grid(lr=0.1))
+        >>> bool((same.x_final == res.x_final).all())
+        True
     """
-    dtype, repeats = _checks.dtype(dtype), _checks.count("repeats", repeats)
-    warmup = _checks.calls("warmup", warmup)
+    unroll, donate = flat.pop("unroll", None), flat.pop("donate", None)
+    if steps is not None:
+        flat["steps"] = steps
+    given = {Stop: stop, Records: records, Grid: grid, Timing: timing}
+    opts = _options.gather(flat, given)
+    stop, records, grid, timing = opts[Stop], opts[Records], opts[Grid], opts[Timing]
+    dtype = _checks.dtype(dtype)
+    timing = Timing(
+        _checks.count("repeats", timing.repeats), _checks.calls("warmup", timing.warmup)
+    )
     opt = resolve_optimizer(optimizer)
     first = None if x0 is None else _checks.points(x0)
     obj = resolve_objective(f, _checks.dimension(n, first), minibatch=batch is not None)
     sampler = None if batch is None else check_sampler(obj.size, batch, sampling)
-    steps = _checks.steps(steps, epochs, sampler)
-    lrs, use_lr = _checks.learning_rates(lr, opt)
-    seed_list = _checks.seeds(seeds, key)
-    stride, check = _checks.strides(steps, trace_every, check_every, tol)
+    per_epoch = None if sampler is None else sampler.steps_per_epoch
+    lrs, use_lr = _checks.learning_rates(grid.lr, opt)
+    seed_list = _checks.seeds(grid.seeds, grid.key)
+    stop = Stop(_checks.steps(stop.steps, stop.epochs, per_epoch), tol=stop.tol)
+    stride, check = _checks.strides(stop.steps, records.trace_every, records.check_every, stop.tol)
+    known = obj.f_opt if records.f_opt is None else float(records.f_opt)
+    records = Records(check_every=check, trace_every=stride, f_opt=known)
     dev = _checks.device(device)
-    plan = plan_for(dev.platform, unroll, donate)
-    points = _inputs.starts(obj, first, starts, key)
+    plan = _plan(dev.platform, plan, unroll, donate)
+    points = _inputs.starts(obj, first, grid.starts, grid.key)
     _checks.runs(len(points) * lrs.size * seed_list.size, obj.n, dtype, dev)
-    grid = _inputs.grid(len(points), lrs, seed_list)
-    mesh = runs_mesh(devices, dev.platform, len(grid.start))
-    loop = Loop(obj, opt, use_lr, steps, stride, check, tol is not None, sampler, plan.unroll)
-    known = obj.f_opt if f_opt is None else float(f_opt)
-    args = _inputs.arguments(obj, points, grid, known, tol, dtype, dev, mesh)
+    runs = _inputs.grid(len(points), lrs, seed_list)
+    mesh = runs_mesh(grid.devices, dev.platform, len(runs.start))
+    loop = Loop(obj, opt, use_lr, stop.steps, stride, check, stop.early, sampler, plan.unroll)
+    args = _inputs.arguments(obj, points, runs, known, stop.tol, dtype, dev, mesh)
     shardings = None if mesh is None else jit_shardings(mesh)
-    executable, compile_s = compiled(loop, len(_targets.EXPONENTS), plan, args, shardings)
-    out, seconds = execute(executable, args, repeats, plan.donate, warmup)
-    out = out if mesh is None else trim(out, len(grid.start))
-    timing = (seconds, compile_s, 1 if mesh is None else mesh.size)
-    return _result(obj, opt.label, loop, grid, points[grid.start], out, timing, known, dev, run_id)
+    options = (stop, records)
+    executable, compile_s = compiled(loop, len(_targets.EXPONENTS), plan, args, options, shardings)
+    out, seconds = execute(executable, args, timing.repeats, plan.donate, timing.warmup)
+    out = out if mesh is None else trim(out, len(runs.start))
+    times = (seconds, compile_s, 1 if mesh is None else mesh.size)
+    return _result(obj, opt.label, loop, runs, points[runs.start], out, times, known, dev, run_id)
+
+
+def _plan(platform: str, plan: Plan | None, unroll: int | None, donate: bool | None) -> Plan:
+    """The backend's plan, overridden by ``plan`` and then by the flat ``unroll``/``donate``."""
+    if plan is not None and not isinstance(plan, Plan):
+        _checks.fail(f"plan= takes a diffbench.optimize.Plan; got {type(plan).__name__}.")
+    unroll = plan.unroll if unroll is None and plan is not None else unroll
+    donate = plan.donate if donate is None and plan is not None else donate
+    return plan_for(platform, unroll, donate)
 
 
 def _result(
     obj: Objective,
     label: str,
     loop: Loop,
-    grid: Grid,
+    grid: RunGrid,
     x0: np.ndarray,
     out: Any,
     timing: tuple[list[float], float, int],

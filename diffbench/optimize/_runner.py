@@ -105,14 +105,23 @@ def _signature(args: Sequence[Any]) -> tuple:
 
 
 def compiled(
-    loop: Loop, n_targets: int, plan: Plan, args: Sequence[Any], shardings: dict | None = None
+    loop: Loop,
+    n_targets: int,
+    plan: Plan,
+    args: Sequence[Any],
+    options: Hashable,
+    shardings: dict | None = None,
 ) -> tuple[Any, float]:
     """Return ``(executable, compile_s)``; ``compile_s`` is 0.0 when the cache had it.
 
-    ``shardings`` (``in_shardings``/``out_shardings`` for ``jax.jit``) splits the runs over a
-    mesh (``distributed._runs``); the devices of ``args`` are part of the cache key.
+    The key: the objective's identity, the optimizer and sampler, ``options`` (the resolved
+    ``Stop`` and ``Records``, whose equality leaves out what is a runner argument), ``plan``
+    and the arguments' shapes, dtypes and device. ``shardings`` (``in_shardings`` /
+    ``out_shardings`` for ``jax.jit``) splits the runs over a mesh (``distributed._runs``);
+    the devices of ``args`` are part of the key.
     """
-    key = (loop.objective.identity, _loop_key(loop), n_targets, plan, _signature(args))
+    parts = (loop.optimizer, loop.use_lr, loop.sampler)
+    key = (loop.objective.identity, parts, options, n_targets, plan, _signature(args))
     if key in _CACHE:
         _STATS["hits"] += 1
         _CACHE.move_to_end(key)
@@ -132,20 +141,6 @@ def compiled(
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return executable, compile_s
-
-
-def _loop_key(loop: Loop) -> tuple:
-    """The static parts of a loop, minus the objective record (its identity stands for it)."""
-    return (
-        loop.optimizer,
-        loop.use_lr,
-        loop.steps,
-        loop.trace_every,
-        loop.check_every,
-        loop.tolerance,
-        loop.sampler,
-        loop.unroll,
-    )
 
 
 def execute(

@@ -59,13 +59,6 @@ def check_sampler(size: int, batch: int, mode: str) -> Sampler:
     return Sampler(int(size), int(batch), mode)
 
 
-def epochs_to_steps(sampler: Sampler, epochs: int) -> int:
-    """Steps in ``epochs`` passes over the data."""
-    if epochs < 1:
-        raise DiffbenchError(f"epochs must be >= 1; got {epochs}.")
-    return int(epochs) * sampler.steps_per_epoch
-
-
 def minibatch(
     sampler: Sampler, key: jax.Array, t: jax.Array, perm: jax.Array, data: Mapping[str, Any]
 ) -> tuple[dict[str, jax.Array], jax.Array]:

@@ -43,6 +43,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _run(names: list[str], args: argparse.Namespace) -> int:
     from ..harness import run_suite
+    from ..harness.blocks import StudiesBlock
     from ..harness.suites import Suite
     from ..results import DEFAULT_ROOT
 
@@ -52,7 +53,7 @@ def _run(names: list[str], args: argparse.Namespace) -> int:
         description=f"diffbench study {' '.join(names)} --size {args.size}",
         devices=(args.device,),
         source="diffbench study",
-        studies=({"names": names, "size": args.size},),
+        studies=(StudiesBlock(names=tuple(names), size=args.size),),
     )
     result = run_suite(suite, out=args.out or DEFAULT_ROOT, quiet=args.quiet)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.statuses.items()))
