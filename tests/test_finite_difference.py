@@ -91,14 +91,17 @@ def test_default_step_is_within_10x_of_the_best_in_its_sweep(name, method):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", SMOKE)
 def test_richardson_is_never_worse_than_central_on_the_smoke_points(name, dtype):
+    """And central4 never a digit below it (float32 ackley, n = 2: 1.6 against 2.1 digits;
+    at the balanced step eps^(1/5) it was 0)."""
     for n in (2, 8):
         x = jnp.asarray(functions.get(name).x0(n), dtype=dtype)
         truth, _ = accuracy.reference_gradient(name, x)
         digits = {
             m: accuracy.errors(diffbench.gradient(name, x, method=m), truth)["digits"]
-            for m in ("central", "richardson")
+            for m in ("central", "central4", "richardson")
         }
         assert digits["richardson"] >= digits["central"] - 0.3, (n, digits)
+        assert digits["central4"] >= digits["central"] - 1.0, (n, digits)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "styblinski_tang", "categorical_cross_entropy"])
