@@ -44,8 +44,8 @@ MUTATIONS = [
     Mutation(
         "central default step eps^(1/3) -> sqrt(eps)",
         "diffbench/methods/finite_difference.py",
-        "h = _resolve_step(step, stencil.order, dtype)",
-        "h = _resolve_step(step, 1, dtype)",
+        "return stencil.step_scale * default_step(stencil.order, dtype)",
+        "return stencil.step_scale * default_step(1, dtype)",
         ("tests/test_finite_difference.py",),
     ),
     Mutation(

@@ -106,10 +106,40 @@ def test_a_retrace_while_timed_is_counted():
 
 
 def test_timing_statistics_are_per_call():
-    timing = Timing(samples=(1.0, 2.0, 3.0, 4.0, 100.0), batch=10)
+    timing = Timing(samples=(1.0, 2.0, 3.0, 4.0, 100.0), batch=10, calls=(5.0, 1.0, 9.0))
     assert timing.repeats == 5
     assert timing.median_s == 3.0 and timing.min_s == 1.0
-    assert timing.iqr_s == pytest.approx(2.0)
+    assert timing.iqr_s == pytest.approx(4.0)  # np.percentile of the single calls: 7 - 3
+    assert Timing(samples=(1.0, 2.0, 3.0, 4.0, 100.0), batch=1).iqr_s == pytest.approx(2.0)
+    assert np.isnan(Timing(samples=(1.0, 2.0), batch=10).iqr_s)  # batch means have no spread
+
+
+def test_the_spread_comes_from_single_calls_not_batch_means(monkeypatch):
+    """Every call takes 1 ms or 3 ms (seeded coin flips) on a fake clock the call advances:
+    single calls spread over the whole 2 ms (IQR 2 ms), means of ~10 calls over far less."""
+    from diffbench.harness import timing as timing_module
+
+    durations = iter(np.where(np.random.default_rng(0).random(100_000) < 0.5, 1e-3, 3e-3))
+    now = [0.0]
+
+    class Clock:
+        @staticmethod
+        def perf_counter():
+            return now[0]
+
+    def call():
+        now[0] += next(durations)
+        return 0.0
+
+    monkeypatch.setattr(timing_module, "time", Clock)
+    policy = TimingPolicy(budget_s=0.0, sample_s=0.02, min_repeats=40, max_repeats=40)
+    timing = time_calls(call, (), policy)
+    assert timing.batch >= 5 and len(timing.calls) == timing.repeats == 40
+    assert set(np.round(timing.calls, 6)) == {1e-3, 3e-3}  # each one call, alone
+    assert timing.iqr_s == pytest.approx(2e-3)
+    assert timing.median_s == pytest.approx(2e-3, abs=4e-4)
+    q1, q3 = np.percentile(timing.samples, [25, 75])
+    assert q3 - q1 < 0.6e-3  # what the IQR of batch means would have said
 
 
 def test_budget_and_repeat_bounds_are_respected():

@@ -15,7 +15,9 @@ Columns of a ``gradients`` row (docs/ARCHITECTURE.md, ``diffbench.results.schema
 - ``compile_s``: everything from the method's construction to a ready executable: for
   ``symbolic`` the SymPy differentiation and lambdify, for a jittable method also the trace,
   lowering and XLA compile; for a peer (plain NumPy code) only its construction;
-- ``time_*_s`` and ``samples``: seconds per call (see ``timing``); ``f_time_median_s`` the
+- ``time_*_s`` and ``samples``: seconds per call (see ``timing``): ``time_median_s``,
+  ``time_min_s`` and ``samples`` from calibrated batches, ``time_iqr_s`` from single calls
+  each timed alone (a batch mean hides the spread of its calls); ``f_time_median_s`` the
   median of ``jit(f)`` at the same point, timed just before; ``cost_ratio`` their quotient;
 - ``flops``, ``bytes_accessed``, ``temp_bytes``: XLA's figures for one call (None for peers
   and where XLA reports nothing); ``flops_ratio`` = flops / f's flops;

@@ -13,8 +13,12 @@ The rules (docs/ARCHITECTURE.md, "Timing and accuracy rules"):
   so asynchronous dispatch cannot make a call look free. XLA runs the executions of one device
   in order, so the last result being ready means the whole batch ran. Samples repeat until
   ``policy.budget_s`` is spent (at least ``min_repeats``, at most ``max_repeats``);
-- every sample is stored as seconds *per call* (sample / k), so ``min``, ``median`` and the
-  IQR are per-call figures and the raw samples stay available for statistics;
+- every sample is stored as seconds *per call* (sample / k), so ``min`` and ``median`` are
+  per-call figures and the raw samples stay available for statistics;
+- the spread is taken from single calls, not from those batch means (a mean of k calls
+  hides most of their spread, by about sqrt(k)): after each batched sample one call is timed
+  alone, blocked on, and ``iqr_s`` is the IQR of those calls. When a batch is one call, the
+  samples are single calls already and no extra call is made;
 - a ``TraceCounter`` counts how often the Python function is traced; a trace during the timed
   samples means the measurement timed compilation, and the caller records ``retraced``.
 """
@@ -83,11 +87,19 @@ class Timing:
         samples: one figure per sample: the sample's seconds divided by ``batch``.
         batch: calls per sample.
         retraces: traces of the timed function during warm-up-free sampling (0 is honest).
+        calls: seconds of single calls, each timed alone and blocked on (one after each
+            batched sample); empty when ``batch`` is 1 (the samples are single calls then).
     """
 
     samples: tuple[float, ...]
     batch: int
     retraces: int = 0
+    calls: tuple[float, ...] = ()
+
+    @property
+    def call_samples(self) -> tuple[float, ...]:
+        """Seconds of single calls: ``calls``, or the samples themselves when ``batch`` is 1."""
+        return self.samples if self.batch == 1 else self.calls
 
     @property
     def repeats(self) -> int:
@@ -106,8 +118,10 @@ class Timing:
 
     @property
     def iqr_s(self) -> float:
-        """Interquartile range of the samples, seconds per call."""
-        q1, q3 = np.percentile(self.samples, [25, 75])
+        """Interquartile range of single calls (``call_samples``), seconds; NaN without any."""
+        if not self.call_samples:
+            return math.nan
+        q1, q3 = np.percentile(self.call_samples, [25, 75])
         return float(q3 - q1)
 
 
@@ -192,7 +206,8 @@ def time_calls(
             change during sampling is reported in ``Timing.retraces``.
 
     Returns:
-        The samples in seconds per call, the batch size and the retraces seen.
+        The samples in seconds per call, the batch size, the retraces seen and the single
+        calls timed for the spread (``Timing.calls``).
     """
     policy = policy or TimingPolicy()
     for _ in range(policy.warmup):
@@ -200,15 +215,19 @@ def time_calls(
     before = traces() if traces else 0
     batch, first = _calibrate(call, args, policy)
     samples: list[float] = [] if first is None else [first]  # a one-call sample counts
+    calls: list[float] = []
     spent = sum(samples)
     while len(samples) < policy.max_repeats and (
         len(samples) < policy.min_repeats or spent < policy.budget_s
     ):
         seconds = _sample(call, args, batch)
-        spent += seconds
         samples.append(seconds / batch)
+        if batch > 1:  # the spread's sample: one call alone
+            calls.append(_sample(call, args, 1))
+            seconds += calls[-1]
+        spent += seconds
     retraces = (traces() - before) if traces else 0
-    return Timing(tuple(samples), batch, retraces)
+    return Timing(tuple(samples), batch, retraces, tuple(calls))
 
 
 def _calibrate(
