@@ -11,6 +11,7 @@ import numpy as np
 from . import methods
 from ._cache import CompileCache
 from ._checks import check_direction, check_point
+from ._errors import DiffbenchError
 from ._objective import Objective, as_objective
 from ._x64 import x64
 from .methods._method import Method, check_param
@@ -122,6 +123,11 @@ def gradient_with_error(
     objective = as_objective(f)
     x = check_point(x)
     record = methods.get(method)
+    if record.with_error is None:
+        having = [m for m in methods.names() if methods.get(m).with_error is not None]
+        raise DiffbenchError(
+            f"`{record.name}` has no error estimate; methods with one: {', '.join(having)}."
+        )
     frozen, runtime = _split(record, params)
     n, dtype, static = x.shape[0], x.dtype, dict(frozen)
     record.build_with_error(objective, n, dtype, **static)  # checks it has one, and the params

@@ -289,7 +289,8 @@ def _run(args: argparse.Namespace) -> int:
         select=None if select.empty else select,
         budget_s=args.max_time,
     )
-    from .distributed._session import cluster_from, run_member
+    from .distributed._member import run_member
+    from .distributed._session import cluster_from
 
     cluster = cluster_from(args.coordinator, args.num_processes, args.process_id)
     if cluster is None:

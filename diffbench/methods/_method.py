@@ -67,12 +67,7 @@ class Method:
             DiffbenchError: the method has no error estimate, or as ``build``.
         """
         if self.with_error is None:
-            from . import names
-
-            having = [m for m in names() if _get(m).with_error is not None]
-            raise DiffbenchError(
-                f"`{self.name}` has no error estimate; methods with one: {', '.join(having)}."
-            )
+            raise DiffbenchError(f"`{self.name}` has no error estimate.")
         return self.with_error(self._objective(f, n, params), n, dtype, **params)
 
     def _objective(self, f: Any, n: int, params: dict[str, Any]) -> Any:
@@ -100,12 +95,6 @@ class Method:
         A new ``step`` then reuses the compiled gradient instead of compiling another.
         """
         return ("step",) if self.jittable and "step" in self.defaults else ()
-
-
-def _get(name: str) -> Method:
-    from . import get
-
-    return get(name)
 
 
 MAX_STEPS = 64

@@ -52,6 +52,9 @@ class OptimizeResult:
         min_bytes: the least memory traffic of one loop step of the whole batch, in bytes:
             every run reads and writes its iterate and its optimizer state (GD ``2 n``,
             momentum ``4 n``, Adam ``6 n`` itemsize per run). Minibatch reads are not counted.
+        devices: the devices the runs were split over (1: not sharded); the ``runs`` table
+            also has ``processes``, the processes of the JAX session (``jax.distributed``),
+            and ``runs``, the runs of the call (its throughput is ``runs * steps_per_s``).
     """
 
     function: str
@@ -83,6 +86,7 @@ class OptimizeResult:
     compile_s: float
     steps_done: int
     min_bytes: float = float("nan")
+    devices: int = 1
 
     @property
     def runs(self) -> int:
@@ -153,7 +157,7 @@ class OptimizeResult:
             >>> import diffbench
             >>> res = diffbench.optimize.minimize("sphere", "sgd", 10, starts=3)
             >>> res.table(subset=[0, 2]).shape
-            (22, 23)
+            (22, 26)
         """
         picked = np.arange(self.runs) if subset is None else np.asarray(subset, dtype=np.int64)
         goals = len(self.targets)
@@ -194,9 +198,19 @@ class OptimizeResult:
                 "min_bytes": self.min_bytes,
                 "gb_per_s": self.gb_per_s,
                 "bandwidth_fraction": self.gb_per_s / copy_gbs if copy_gbs else np.nan,
+                "devices": self.devices,
+                "processes": _processes(),
+                "runs": self.runs,
             },
             columns=COLUMNS,
         )
+
+
+def _processes() -> int:
+    """The processes of the JAX session this one belongs to (1 unless ``jax.distributed``)."""
+    import jax
+
+    return int(jax.process_count())
 
 
 def _or_na(values: np.ndarray) -> pd.arrays.IntegerArray:
