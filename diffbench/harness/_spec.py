@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -34,16 +34,8 @@ def block(cls: type[Block], raw: Any, where: str, timing: TimingPolicy) -> Block
         DiffbenchError: not a table, an unknown key (named, with the nearest ones), a missing
             required key, or a bad value.
     """
-    if not isinstance(raw, dict):
-        raise DiffbenchError(f"{where} must be a table.")
     allowed = cls.keys()
-    for key in raw:
-        if key not in allowed:
-            near = closest(key, allowed)
-            hint = f" Did you mean: {', '.join(near)}?" if near else ""
-            raise DiffbenchError(
-                f"Unknown key `{key}` in {where}.{hint} It takes: {', '.join(sorted(allowed))}."
-            )
+    check_keys(raw, allowed, where)
     for key in cls.required:
         if key not in raw:
             raise DiffbenchError(f"{where} needs `{key}`{_REQUIRED_HINT.get(key, '')}.")
@@ -311,3 +303,20 @@ _FIELDS: dict[str, Callable[[Any, _Context], Any]] = {
     "names": lambda raw, c: _study_names(raw, c.where),
     "size": lambda raw, c: _study_size(raw, c.where),
 }
+
+
+def check_keys(table: Any, allowed: Collection[str], where: str) -> None:
+    """Check that ``table`` is a TOML table whose keys are all in ``allowed``.
+
+    Raises:
+        DiffbenchError: not a table, or an unknown key (named, with the nearest allowed ones).
+    """
+    if not isinstance(table, dict):
+        raise DiffbenchError(f"{where} must be a table; got {type(table).__name__}.")
+    for key in table:
+        if key not in allowed:
+            near = closest(key, allowed)
+            hint = f" Did you mean: {', '.join(near)}?" if near else ""
+            raise DiffbenchError(
+                f"Unknown key `{key}` in {where}.{hint} Allowed: {', '.join(sorted(allowed))}."
+            )

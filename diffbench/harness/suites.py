@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from .._checks import DTYPES
-from .._errors import DiffbenchError, closest, first_line, unknown
+from .._errors import DiffbenchError, first_line, unknown
 from . import _spec
 from .blocks import BLOCKS, Block, Defaults, GradientsBlock, RunsBlock, StudiesBlock, SweepsBlock
 from .cases import GradientCase, RunCase, StudyCase, SweepCase
@@ -172,9 +172,9 @@ def _read(name_or_path: str) -> tuple[str, str, str]:
 def parse_suite(raw: dict[str, Any], name: str, source: str = "") -> Suite:
     """Validate a parsed TOML document and return the ``Suite``."""
     where = f"suite {name}"
-    _check_keys(raw, _TOP, where)
+    _spec.check_keys(raw, _TOP, where)
     head = raw.get("suite", {})
-    _check_keys(head, _SUITE, f"[suite] of {name}")
+    _spec.check_keys(head, _SUITE, f"[suite] of {name}")
     timing = _timing(raw.get("timing", {}), f"[timing] of {name}")
     plugins = _spec.string_list(head.get("plugins", []), "plugins", f"[suite] of {name}")
     raw = _load_plugins(raw, plugins, name)
@@ -242,17 +242,5 @@ def _blocks(raw: dict[str, Any], cls: type[Block], name: str, timing: TimingPoli
 
 
 def _timing(raw: dict[str, Any], where: str) -> TimingPolicy:
-    _check_keys(raw, _TIMING, where)
+    _spec.check_keys(raw, _TIMING, where)
     return _spec.timing(raw, where, TimingPolicy())
-
-
-def _check_keys(table: Any, allowed: set[str], where: str) -> None:
-    if not isinstance(table, dict):
-        raise DiffbenchError(f"{where} must be a table; got {type(table).__name__}.")
-    for key in table:
-        if key not in allowed:
-            near = closest(key, allowed)
-            hint = f" Did you mean: {', '.join(near)}?" if near else ""
-            raise DiffbenchError(
-                f"Unknown key `{key}` in {where}.{hint} Allowed: {', '.join(sorted(allowed))}."
-            )
