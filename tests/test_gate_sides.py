@@ -10,30 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from _gate_fixtures import ROOT, TINY, needs_git
 
 from diffbench.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-TINY = """
-[suite]
-description = "two cases"
-dtypes = ["float64"]
-devices = ["cpu"]
-
-[[gradients]]
-functions = ["rosenbrock"]
-dims = [4]
-methods = ["central", "reverse_ad"]
-"""
-
-
-def _in_git_checkout() -> bool:
-    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True)
-    return done.returncode == 0
-
-
 pytestmark = [
-    pytest.mark.skipif(not _in_git_checkout(), reason="needs a git checkout"),
+    needs_git,
     pytest.mark.slow,
 ]
 
