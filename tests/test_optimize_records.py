@@ -188,3 +188,31 @@ def test_cpu_runner_is_compiled_without_ynn_fusions():
     optimize.minimize("rosenbrock", "sgd", 4, n=65536, lr=1e-4)  # YNN takes it from ~1e4
     hlo = next(reversed(_runner._CACHE.values())).as_text()
     assert "reduce" in hlo and "__ynn_fusion" not in hlo
+
+
+class _Lowered:
+    """A stand-in for ``jax.stages.Lowered`` whose XLA refuses every compiler option."""
+
+    def __init__(self, refusal: str) -> None:
+        self.refusal, self.calls = refusal, []
+
+    def compile(self, compiler_options=None):
+        self.calls.append(compiler_options)
+        if compiler_options:
+            raise RuntimeError(self.refusal)
+        return "executable"
+
+
+def test_an_xla_without_a_plan_option_compiles_without_it():
+    """jaxlib 0.4.35 (the declared floor) has no YNNPACK option: the runner must still compile."""
+    from diffbench.optimize import _runner
+
+    options = (("xla_cpu_test_only_option", ""),)
+    lowered = _Lowered("INVALID_ARGUMENT: No such compile option: 'xla_cpu_test_only_option'")
+    assert _runner._compile(lowered, options) == "executable"
+    assert lowered.calls == [dict(options), None]
+    again = _Lowered("never raised: the refused options are remembered")
+    assert _runner._compile(again, options) == "executable" and again.calls == [None]
+    other = _Lowered("RESOURCE_EXHAUSTED: out of memory")
+    with pytest.raises(RuntimeError, match="RESOURCE_EXHAUSTED"):
+        _runner._compile(other, (("xla_cpu_other_option", ""),))

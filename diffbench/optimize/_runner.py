@@ -135,7 +135,7 @@ def compiled(
 
     jitted = jax.jit(counted, donate_argnums=(0,) if plan.donate else (), **(shardings or {}))
     start = time.perf_counter()
-    executable = jitted.lower(*args).compile(compiler_options=dict(plan.options) or None)
+    executable = _compile(jitted.lower(*args), plan.options)
     compile_s = time.perf_counter() - start
     _CACHE[key] = executable
     if len(_CACHE) > _CACHE_SIZE:
@@ -163,3 +163,20 @@ def execute(
         if outputs is None:
             outputs = Outputs(*(np.asarray(a) for a in out))  # ready: no wait
     return outputs, seconds
+
+
+_UNKNOWN_OPTIONS: set[tuple[tuple[str, str], ...]] = set()
+"""Plans' compiler options this XLA refused: compiled without them from then on."""
+
+
+def _compile(lowered: Any, options: tuple[tuple[str, str], ...]) -> Any:
+    """Compile ``lowered`` with ``options``; an XLA that does not know one of them (older
+    jaxlib: "No such compile option") compiles without them, since they only tune speed."""
+    if options and options not in _UNKNOWN_OPTIONS:
+        try:
+            return lowered.compile(compiler_options=dict(options))
+        except Exception as exc:  # noqa: BLE001 - XlaRuntimeError's module moves across jaxlibs
+            if "No such compile option" not in str(exc):
+                raise
+            _UNKNOWN_OPTIONS.add(options)
+    return lowered.compile()
