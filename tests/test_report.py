@@ -152,3 +152,27 @@ def test_renders_in_headless_chromium_without_console_messages(report, tmp_path)
     done = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert (tmp_path / "shot.png").exists(), done.stderr[-2000:]
     assert not re.search(r"CONSOLE|Uncaught", done.stderr), done.stderr[-2000:]
+
+
+def test_a_runs_table_of_error_rows_only_still_gives_the_summary():
+    """A session whose optimizer cases all failed (e.g. an XLA that refuses an option) writes
+    `runs` rows with only the error row's columns; the report's summary must still build."""
+    from diffbench.report._tables import runs_summary
+
+    errors = pd.DataFrame(
+        {
+            "run_id": ["a", "a"],
+            "function": ["sphere", "rosenbrock"],
+            "n": [2, 2],
+            "optimizer": ["sgd", "sgd"],
+            "status": ["error", "error"],
+            "error": ["XlaRuntimeError: boom", "XlaRuntimeError: boom"],
+            "result_set": ["vm/x", "vm/x"],
+        }
+    )
+    table = runs_summary(errors)
+    assert table is not None
+    assert sorted(row[:4] for row in table.rows) == [
+        ["rosenbrock", "2", "sgd", "0%"],
+        ["sphere", "2", "sgd", "0%"],
+    ]

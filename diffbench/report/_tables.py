@@ -150,15 +150,16 @@ def runs_summary(runs: pd.DataFrame) -> Table | None:
     if runs.empty or "optimizer" not in runs:
         return None
     sets = refs(runs)
+    measured = ("hit_target", "f_final", "steps_per_s", "diverged")  # absent: error rows only
+    runs = runs.reindex(columns=[*runs.columns, *(c for c in measured if c not in runs)])
     rows = []
     for (label, function, n, optimizer), part in runs.groupby(
         ["result_set", "function", "n", "optimizer"], sort=False
     ):
-        hit = part["hit_target"].fillna(False).astype(bool)
-        finals = part.drop_duplicates([c for c in ("start", "seed", "lr") if c in part])
-        diverged = (
-            int(finals["diverged"].fillna(False).astype(bool).sum()) if "diverged" in finals else 0
-        )
+        hit = part["hit_target"].eq(True)  # missing (NaN, None, NA) is not a hit
+        keys = [c for c in ("start", "seed", "lr") if c in part]
+        finals = part.drop_duplicates(keys) if keys else part
+        diverged = int(finals["diverged"].eq(True).sum()) if "diverged" in finals else 0
         rows.append(
             [
                 *([sets[label]] if len(sets) > 1 else []),
