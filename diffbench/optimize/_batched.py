@@ -13,6 +13,14 @@ of ``_records`` are updated for the whole batch at once.
 - tolerance: a ``lax.while_loop`` over the same segments that ends when every run stopped;
   within a segment a stopped run (gradient norm <= ``tol``, last target reached, or diverged)
   is frozen, so only the loop's exit, not any run's result, is rounded to the trace stride.
+
+The carried state holds the runs first, ``(R, n)``, for any ``R`` and ``n``. Carrying many short
+runs as ``(n, R)`` bought nothing once the records and the compiler options were fixed: XLA:CPU's
+layout assignment stores such a carry runs-minor anyway and adds transposes inside the step's
+fusion (2-D rosenbrock, 10,000 starts x 1,000 GD steps, CPU seconds a call, ``--clock process``,
+load 11-12: 27 / 8.3 ms with records on / off runs-first against 32 / 8.5 ms runs-last;
+rastrigin 422 / 195 against 462 / 191 ms). A few long runs carried as ``(n, 1)`` were slower
+still: one rosenbrock at n = 1e6 took 29 ms a step, not 8.7.
 """
 
 from __future__ import annotations
@@ -62,24 +70,9 @@ class Env(NamedTuple):
     targets: jax.Array
     stop: Stop
     count_evals: bool
-    axis: int
 
 
 State = tuple[Carry, Records]
-
-
-def runs_axis(runs: int, n: int) -> int:
-    """The axis of the runs in the carried state: first (0), whatever ``runs`` and ``n``.
-
-    Carrying many short runs as ``(n, R)`` (-1) bought nothing once the records and the
-    compiler options were fixed: XLA:CPU's layout assignment stores such a carry runs-minor
-    anyway and adds transposes inside the step's fusion. 2-D rosenbrock, 10,000 starts x
-    1,000 GD steps, CPU seconds a call (``--clock process``, load 11-12): 27 / 8.3 ms with
-    records on / off runs-first against 32 / 8.5 ms runs-last; rastrigin 422 / 195 against
-    462 / 191 ms. A few long runs were always ``(R, n)``: carried as ``(n, 1)``, XLA:CPU's
-    reduction of one rosenbrock at n = 1e6 took 29 ms a step, not 8.7.
-    """
-    return 0
 
 
 def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
@@ -88,15 +81,14 @@ def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
     def run(
         x0: jax.Array, lr: jax.Array, keys: jax.Array, targets: jax.Array, stop: Stop, data: Any
     ):
-        axis = runs_axis(*x0.shape)
-        carry = jax.vmap(partial(_loop.init, loop), in_axes=(0, 0), out_axes=axis)(x0, lr)
+        carry = jax.vmap(partial(_loop.init, loop), in_axes=(0, 0))(x0, lr)
         count_evals = _loop.uses_linesearch(carry.opt_state)
-        env = Env(Context(lr, keys, data), targets, stop, count_evals, axis)
+        env = Env(Context(lr, keys, data), targets, stop, count_evals)
         state = (carry, _records.empty(n_targets, x0.shape[0]))
         (carry, rec), trace, trace_evals, t_end = (_while if loop.tolerance else _scan)(
             loop, state, env
         )
-        f_final = _objective(loop, carry, data, axis)
+        f_final = _objective(loop, carry, data)
         evals = _evals(env, (carry, rec), t_end)
         last = Checks(f_final[None], None, evals[None], t_end[None])
         rec = _records.finish(_records.flush(rec, last, targets, count_evals), count_evals)
@@ -104,7 +96,7 @@ def make_run(loop: Loop, n_targets: int) -> Callable[..., Outputs]:
         trace = trace.at[-1].set(jnp.where(ran_to_end, f_final, jnp.nan))
         trace_evals = trace_evals.at[-1].set(jnp.where(ran_to_end, evals, NEVER))
         return Outputs(
-            carry.x.T if axis else carry.x,
+            carry.x,
             f_final,
             trace,
             trace_evals,
@@ -129,23 +121,23 @@ def _evals(env: Env, state: State, t: jax.Array) -> jax.Array:
     return jnp.where(stopped, rec.stopped_at, t)
 
 
-def _objective(loop: Loop, carry: Carry, data: Any, axis: int) -> jax.Array:
+def _objective(loop: Loop, carry: Carry, data: Any) -> jax.Array:
     """The full objective at every run's iterate, shape ``(R,)``."""
-    value = jax.vmap(loop.objective.value, in_axes=(axis, None))(carry.x, data)
+    value = jax.vmap(loop.objective.value, in_axes=(0, None))(carry.x, data)
     return value.astype(carry.x.dtype)
 
 
-def _vstep(loop: Loop, check: bool, axis: int) -> Callable[..., Any]:
+def _vstep(loop: Loop, check: bool) -> Callable[..., Any]:
     """The per-run step, vmapped over runs (``t`` and the data shared)."""
     step = partial(_loop.step, loop, check=check)
-    return jax.vmap(step, in_axes=(axis, None, CONTEXT_AXES), out_axes=(axis, 0, 0))
+    return jax.vmap(step, in_axes=(0, None, CONTEXT_AXES))
 
 
-def _plain(loop: Loop, carry: Carry, t0: jax.Array, ctx: Context, count: int, axis: int) -> Carry:
-    """``count`` plain (gradient-only) steps from step ``t0`` (runs on ``axis``)."""
+def _plain(loop: Loop, carry: Carry, t0: jax.Array, ctx: Context, count: int) -> Carry:
+    """``count`` plain (gradient-only) steps from step ``t0``."""
     if count == 0:
         return carry
-    vplain = _vstep(loop, check=False, axis=axis)
+    vplain = _vstep(loop, check=False)
     if count == 1 and loop.unroll == 1:
         # XLA inlines a one-trip loop and then fuses the check step's update into this
         # step's gradient, recomputing it for every shifted read of a stencil (check_every=2
@@ -163,9 +155,9 @@ def _plain(loop: Loop, carry: Carry, t0: jax.Array, ctx: Context, count: int, ax
 
 def _block(loop: Loop, carry: Carry, t: jax.Array, env: Env) -> tuple:
     """A check step at ``t`` then ``check_every - 1`` plain steps; the check's outputs."""
-    checked, value, _ = _vstep(loop, check=True, axis=env.axis)(carry, t, env.ctx)
+    checked, value, _ = _vstep(loop, check=True)(carry, t, env.ctx)
     out = (value, None, carry.evals if env.count_evals else None)
-    return _plain(loop, checked, t + 1, env.ctx, loop.check_every - 1, env.axis), out
+    return _plain(loop, checked, t + 1, env.ctx, loop.check_every - 1), out
 
 
 def _tolerance_block(loop: Loop, state: tuple, t: jax.Array, env: Env) -> tuple:
@@ -173,20 +165,19 @@ def _tolerance_block(loop: Loop, state: tuple, t: jax.Array, env: Env) -> tuple:
     ``(carry, stopped_at)``."""
     carry, stopped_at = state
     active = stopped_at == NEVER
-    checked, value, gnorm = _vstep(loop, check=True, axis=env.axis)(carry, t, env.ctx)
-    advanced = _plain(loop, checked, t + 1, env.ctx, loop.check_every - 1, env.axis)
+    checked, value, gnorm = _vstep(loop, check=True)(carry, t, env.ctx)
+    advanced = _plain(loop, checked, t + 1, env.ctx, loop.check_every - 1)
     done = ~jnp.isfinite(value) | (value <= env.stop.target) | (gnorm <= env.stop.tol)
     keep = ~active | done
-    carry = jax.tree.map(lambda a, b: jnp.where(_per_run(keep, a, env.axis), a, b), carry, advanced)
+    carry = jax.tree.map(lambda a, b: jnp.where(_per_run(keep, a), a, b), carry, advanced)
     stopped_at = jnp.where(active & done, t, stopped_at)
     out = (value, active, carry.evals if env.count_evals else None)
     return (carry, stopped_at), out
 
 
-def _per_run(mask: jax.Array, like: jax.Array, axis: int) -> jax.Array:
-    """``mask`` of shape (R,) reshaped to broadcast against ``like``, its runs on ``axis``."""
-    ones = (1,) * (like.ndim - 1)
-    return mask.reshape(ones + mask.shape if axis else mask.shape + ones)
+def _per_run(mask: jax.Array, like: jax.Array) -> jax.Array:
+    """``mask`` of shape (R,) reshaped to broadcast against ``like`` (runs first)."""
+    return mask.reshape(mask.shape + (1,) * (like.ndim - 1))
 
 
 def _chunk(loop: Loop, state: State, t0: jax.Array, env: Env, size: int) -> tuple:
